@@ -1,0 +1,100 @@
+/*
+ * The benchmark runner (see kernel/kbench.h): each benchmark runs one
+ * warm-up round and KBENCH_ROUNDS measured rounds; the median per-op
+ * figure is the one to quote, min and max show the spread.
+ */
+#include <kernel/systm.h>
+#include <kernel/kbench.h>
+#include <kernel/machdep.h>
+#include <lib/string.h>
+#include <machine/cpufunc.h>
+
+#define	KBENCH_ROUNDS	7
+
+extern const struct kbench kbenches_start[], kbenches_end[];
+
+static uint64_t	t_start, t_total;
+
+void
+kbench_start(void)
+{
+	t_start = cpu_ticks();
+}
+
+void
+kbench_stop(void)
+{
+	t_total += cpu_ticks() - t_start;
+}
+
+void
+kbench_report(const char *name, const char *what, uint64_t value)
+{
+	kprintf("bench: %s.%s %llu\n", name, what, (unsigned long long)value);
+}
+
+static void
+sort_u64(uint64_t *v, int n)
+{
+	int i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+static void
+kbench_run(const struct kbench *b)
+{
+	uint64_t per_op[KBENCH_ROUNDS];
+	int r;
+
+	t_total = 0;
+	b->kb_fn(b->kb_ops);		/* warm up caches and allocators */
+	for (r = 0; r < KBENCH_ROUNDS; r++) {
+		t_total = 0;
+		b->kb_fn(b->kb_ops);
+		per_op[r] = t_total / b->kb_ops;
+	}
+	sort_u64(per_op, KBENCH_ROUNDS);
+	kprintf("bench: %s %llu %llu %llu\n", b->kb_name,
+	    (unsigned long long)per_op[KBENCH_ROUNDS / 2],
+	    (unsigned long long)per_op[0],
+	    (unsigned long long)per_op[KBENCH_ROUNDS - 1]);
+}
+
+/* Is name one of the comma-separated words of filter ("" = all)? */
+static bool
+selected(const char *filter, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (*filter == '\0')
+		return (true);
+	for (p = filter; p != NULL; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, name, len) == 0 &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return (true);
+	}
+	return (false);
+}
+
+void
+kbench_main(const char *filter)
+{
+	const struct kbench *b;
+
+	kprintf("bench: begin (rdtsc ticks per operation: median min max)\n");
+	for (b = kbenches_start; b < kbenches_end; b++)
+		if (selected(filter, b->kb_name))
+			kbench_run(b);
+	kprintf("bench: end\n");
+	machine_exit(KEXIT_PASS);
+}

@@ -1,0 +1,133 @@
+/*
+ * ktest: the in-kernel self-test framework.
+ *
+ * A test is a function registered with KTEST(suite, name) into the linker
+ * section "ktests".  The runner (kernel/ktest.c) groups tests by suite in
+ * link order (the order of the objects in the Makefile), orders the tests of
+ * one file by source line, and prints KTAP version 1 on the console:
+ *
+ *	KTAP version 1
+ *	1..<suites>
+ *	    KTAP version 1
+ *	    # Subtest: <suite>
+ *	    1..<tests>
+ *	    ok 1 <test>
+ *	# <suite>: pass:P fail:F skip:S total:T
+ *	ok 1 <suite>
+ *
+ * Contract for test bodies:
+ *  - KT_EXPECT_* record a failure and go on; KT_ASSERT_* record it and end
+ *    the test at once (a longjmp back into the runner, so a test must not
+ *    hold a lock or a quick map across an assertion that may fail).
+ *  - KT_SKIP(reason) ends the test as skipped.  Skip only for a reason the
+ *    configuration imposes (one CPU, too little memory), never to hide a bug.
+ *  - ktest_diag() prints a "# " diagnostic line; never call kprintf() from a
+ *    test, it would break the KTAP stream.
+ *  - An exception or panic inside a test that the test did not arm a catch
+ *    for (kernel/trap.h) prints "not ok", "Bail out!" and the crash report,
+ *    then exits QEMU with the failure code.
+ */
+#ifndef _KERNEL_KTEST_H_
+#define _KERNEL_KTEST_H_
+
+#include <stdint.h>
+#include <stdbool.h>
+
+/*
+ * Records are placed in the section 8-byte aligned, so the type must be
+ * a multiple of 8 bytes too, or the section would not be an array.
+ */
+struct ktest {
+	const char	*kt_suite;
+	const char	*kt_name;
+	const char	*kt_file;
+	int		 kt_line;
+	void		(*kt_fn)(void);
+} __attribute__((aligned(8)));
+
+#define	KTEST(suite, name)						\
+	static void ktest_##suite##_##name(void);			\
+	static const struct ktest ktest_rec_##suite##_##name		\
+	    __attribute__((section("ktests"), used, aligned(8))) = {	\
+		#suite, #name, __FILE__, __LINE__,			\
+		ktest_##suite##_##name					\
+	};								\
+	static void ktest_##suite##_##name(void)
+
+/* Failure reporting; called by the macros below. */
+void	ktest_fail_int(const char *file, int line, const char *expr,
+	    const char *op, uint64_t a, uint64_t b, bool fatal);
+void	ktest_fail_str(const char *file, int line, const char *expr,
+	    const char *a, const char *b, bool fatal);
+void	ktest_fail_msg(const char *file, int line, const char *msg,
+	    bool fatal);
+void	ktest_skip(const char *reason) __attribute__((noreturn));
+void	ktest_diag(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+/* True while a test body runs. */
+bool	ktest_running(void);
+/*
+ * A crash is about to end the kernel: if a test is running, print its
+ * "not ok" line and "Bail out!" so the KTAP stream says which test died.
+ */
+void	ktest_crashed(const char *why);
+/* Run the tests selected by the "ktest=" option; does not return. */
+void	ktest_main(const char *filter) __attribute__((noreturn));
+
+#define	KT__CMP(a, op, b, fatal) do {					\
+	uint64_t _ka = (uint64_t)(a), _kb = (uint64_t)(b);		\
+	if (!(_ka op _kb))						\
+		ktest_fail_int(__FILE__, __LINE__, #a " " #op " " #b,	\
+		    #op, _ka, _kb, fatal);				\
+} while (0)
+/* Signed comparison: both sides are converted to int64_t. */
+#define	KT__SCMP(a, op, b, fatal) do {					\
+	int64_t _ka = (int64_t)(a), _kb = (int64_t)(b);			\
+	if (!(_ka op _kb))						\
+		ktest_fail_int(__FILE__, __LINE__, #a " " #op " " #b,	\
+		    #op, (uint64_t)_ka, (uint64_t)_kb, fatal);		\
+} while (0)
+#define	KT__TRUE(c, fatal) do {						\
+	if (!(c))							\
+		ktest_fail_msg(__FILE__, __LINE__, "expected " #c,	\
+		    fatal);						\
+} while (0)
+#define	KT__STREQ(a, b, fatal) do {					\
+	const char *_ka = (a), *_kb = (b);				\
+	if (_ka == 0 || _kb == 0 || ktest_strcmp(_ka, _kb) != 0)	\
+		ktest_fail_str(__FILE__, __LINE__, #a " == " #b,	\
+		    _ka, _kb, fatal);					\
+} while (0)
+int	ktest_strcmp(const char *, const char *);
+
+#define	KT_EXPECT_EQ(a, b)	KT__CMP(a, ==, b, false)
+#define	KT_EXPECT_NE(a, b)	KT__CMP(a, !=, b, false)
+#define	KT_EXPECT_LT(a, b)	KT__CMP(a, <, b, false)
+#define	KT_EXPECT_LE(a, b)	KT__CMP(a, <=, b, false)
+#define	KT_EXPECT_GT(a, b)	KT__CMP(a, >, b, false)
+#define	KT_EXPECT_GE(a, b)	KT__CMP(a, >=, b, false)
+#define	KT_EXPECT_SEQ(a, b)	KT__SCMP(a, ==, b, false)
+#define	KT_EXPECT_SLT(a, b)	KT__SCMP(a, <, b, false)
+#define	KT_EXPECT_TRUE(c)	KT__TRUE(c, false)
+#define	KT_EXPECT_FALSE(c)	KT__TRUE(!(c), false)
+#define	KT_EXPECT_NULL(p)	KT__TRUE((p) == 0, false)
+#define	KT_EXPECT_NOTNULL(p)	KT__TRUE((p) != 0, false)
+#define	KT_EXPECT_STREQ(a, b)	KT__STREQ(a, b, false)
+
+#define	KT_ASSERT_EQ(a, b)	KT__CMP(a, ==, b, true)
+#define	KT_ASSERT_NE(a, b)	KT__CMP(a, !=, b, true)
+#define	KT_ASSERT_LT(a, b)	KT__CMP(a, <, b, true)
+#define	KT_ASSERT_LE(a, b)	KT__CMP(a, <=, b, true)
+#define	KT_ASSERT_GT(a, b)	KT__CMP(a, >, b, true)
+#define	KT_ASSERT_GE(a, b)	KT__CMP(a, >=, b, true)
+#define	KT_ASSERT_SEQ(a, b)	KT__SCMP(a, ==, b, true)
+#define	KT_ASSERT_TRUE(c)	KT__TRUE(c, true)
+#define	KT_ASSERT_FALSE(c)	KT__TRUE(!(c), true)
+#define	KT_ASSERT_NULL(p)	KT__TRUE((p) == 0, true)
+#define	KT_ASSERT_NOTNULL(p)	KT__TRUE((p) != 0, true)
+#define	KT_ASSERT_STREQ(a, b)	KT__STREQ(a, b, true)
+
+#define	KT_FAIL(msg)		ktest_fail_msg(__FILE__, __LINE__, msg, true)
+#define	KT_SKIP(reason)		ktest_skip(reason)
+
+#endif /* !_KERNEL_KTEST_H_ */

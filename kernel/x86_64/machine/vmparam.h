@@ -1,0 +1,24 @@
+/*
+ * x86_64 virtual memory layout (one PML4 slot is 512 GiB):
+ *
+ *   0xffff800000000000  direct map of all physical memory (slot 256), NX
+ *   0xfffffe0000000000  KVA arena, KVA_SIZE bytes (slot 508)
+ *   0xffffffff80000000  kernel image + boot allocations (slot 511), at
+ *                       KERNBASE + physical address
+ *
+ * Everything below 0xffff800000000000 is unmapped, the NULL page included.
+ */
+#ifndef _MACHINE_VMPARAM_H_
+#define _MACHINE_VMPARAM_H_
+
+#define	PMAP_HAS_DMAP		1
+#define	DMAP_MIN_ADDRESS	0xffff800000000000UL
+#define	DMAP_MAX_SIZE		(512UL << 30)
+#define	PHYS_TO_DMAP(pa)	((vaddr_t)(pa) + DMAP_MIN_ADDRESS)
+#define	DMAP_TO_PHYS(va)	((paddr_t)((vaddr_t)(va) - DMAP_MIN_ADDRESS))
+#define	KVA_MIN_ADDRESS		0xfffffe0000000000UL
+#define	KVA_SIZE		(4UL << 30)
+/* The page allocator manages RAM below this physical address. */
+#define	VM_MAX_PHYS		((uint64_t)DMAP_MAX_SIZE)
+
+#endif /* !_MACHINE_VMPARAM_H_ */

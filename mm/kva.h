@@ -1,0 +1,28 @@
+/*
+ * Kernel virtual address arena: a range allocator (in the spirit of
+ * vmem(9)) over the kernel VA range pmap sets aside.  sf_buf, pbuf, UBC
+ * windows and kmem carve their ranges from it.
+ *
+ * Contract: sizes are rounded up to whole pages; kva_alloc() returns 0
+ * when no range is large enough (it never sleeps); kva_free() must get
+ * exactly a range kva_alloc() returned (KASSERT).  Freed ranges coalesce
+ * with free neighbours.  Only address space: no pages are mapped.
+ */
+#ifndef _MM_KVA_H_
+#define _MM_KVA_H_
+
+#include <kernel/systm.h>
+
+void	kva_init(vaddr_t start, vaddr_t end);
+vaddr_t	kva_alloc(size_t size);
+void	kva_free(vaddr_t va, size_t size);
+
+struct kva_stats {
+	size_t	ks_total;	/* bytes in the arena */
+	size_t	ks_free;	/* bytes free */
+	int	ks_nfree;	/* number of free extents */
+	int	ks_nalloc;	/* number of allocated extents */
+};
+void	kva_get_stats(struct kva_stats *st);
+
+#endif /* !_MM_KVA_H_ */

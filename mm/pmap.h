@@ -1,0 +1,41 @@
+/*
+ * The pmap interface: the boundary between machine-independent memory
+ * management (mm/) and the page tables of each architecture (mm/i386,
+ * mm/x86_64).  Only kernel mappings exist in Minnow.
+ *
+ * Contract (as FreeBSD's pmap(9)):
+ *  - pmap_kenter() maps one page read-write (and no-execute where the CPU
+ *    has NX) and does NOT flush the TLB: a caller replacing a live mapping
+ *    calls pmap_invalidate_page().  pmap_kremove() likewise.
+ *  - pmap_qenter()/pmap_qremove() map or unmap a run of pages and do
+ *    invalidate the range.
+ *  - pmap_extract() returns PMAP_NO_PA for an unmapped address.
+ *  - None of these sleep.
+ * Machine constants (direct map, KVA layout) are in <machine/vmparam.h>.
+ */
+#ifndef _MM_PMAP_H_
+#define _MM_PMAP_H_
+
+#include <kernel/systm.h>
+#include <mm/vm_page.h>
+
+#define	PMAP_NO_PA	((paddr_t)-1)
+
+/* Build the kernel page tables, switch to them.  After vm_page_bootstrap. */
+void	pmap_bootstrap(void);
+void	pmap_kenter(vaddr_t va, paddr_t pa);
+void	pmap_kremove(vaddr_t va);
+paddr_t	pmap_extract(vaddr_t va);
+void	pmap_qenter(vaddr_t va, vm_page_t *pages, int count);
+void	pmap_qremove(vaddr_t va, int count);
+void	pmap_invalidate_page(vaddr_t va);
+void	pmap_invalidate_range(vaddr_t sva, vaddr_t eva);
+void	pmap_invalidate_all(void);
+void	pmap_zero_page(vm_page_t m);
+void	pmap_copy_page(vm_page_t src, vm_page_t dst);
+/* The range of kernel virtual addresses handed to the KVA arena. */
+void	pmap_kva_bounds(vaddr_t *start, vaddr_t *end);
+/* Print the kernel's virtual memory layout at boot. */
+void	pmap_print_layout(void);
+
+#endif /* !_MM_PMAP_H_ */

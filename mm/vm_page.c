@@ -1,0 +1,434 @@
+/*
+ * Physical pages: the vm_page array, the boot-time allocator, and the
+ * vm_page_* interface (mm/vm_page.h) over the buddy allocator in
+ * mm/vm_phys.c.
+ *
+ * Boot, in three steps (kernel/main.c):
+ *  1. vm_page_bootstrap(): one segment per usable RAM range of the
+ *     sanitised memory map (above 1 MiB, below VM_MAX_PHYS), and the
+ *     vm_page array for them, from vm_boot_alloc().
+ *  2. pmap_bootstrap() builds the page tables, also with vm_boot_alloc().
+ *  3. vm_page_startup() closes the boot allocator and frees every page
+ *     that no reserved range (struct bootinfo) or boot allocation covers.
+ *
+ * A small per-CPU cache of single pages sits in front of the buddy lists
+ * (as UMA's page caches do in FreeBSD): most vm_page_alloc/free pairs
+ * never touch a free list.  Cached pages count as free.
+ */
+#include <kernel/systm.h>
+#include <kernel/bootinfo.h>
+#include <kernel/pcpu.h>
+#include <mm/vm_page.h>
+#include <mm/vm_phys.h>
+#include <mm/pmap.h>
+#include <lib/string.h>
+#include <machine/vmparam.h>
+#include <machine/cpufunc.h>
+
+#define	PG_RESERVED	0x0100		/* never handed to the allocator */
+#define	LOWMEM_END	0x100000
+#define	PCACHE_SIZE	32
+
+struct vm_counters vm_cnt;
+
+static paddr_t	boot_alloc_start;	/* first byte after the kernel */
+static paddr_t	boot_alloc_next;
+static bool	boot_alloc_closed;
+
+static struct pcache {
+	int		n;
+	vm_page_t	pages[PCACHE_SIZE];
+} pcache[MAXCPU];
+
+extern char kernel_end[];
+
+/* Does [pa, pa + size) stay clear of every reserved range? */
+static paddr_t
+rsv_overlap_end(paddr_t pa, size_t size)
+{
+	int i;
+
+	for (i = 0; i < bootinfo.bi_nrsv; i++) {
+		const struct physrsv *r = &bootinfo.bi_rsv[i];
+
+		if (pa < r->pr_end && r->pr_start < pa + size)
+			return (round_page64(r->pr_end));
+	}
+	return (0);
+}
+
+static bool
+in_available_ram(paddr_t pa, size_t size)
+{
+	int i;
+
+	for (i = 0; i < bootinfo.bi_nmem; i++) {
+		const struct memseg *m = &bootinfo.bi_mem[i];
+
+		if (m->ms_type == MEMSEG_AVAILABLE && m->ms_start <= pa &&
+		    pa + size <= m->ms_end)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * => the result is mapped at KERNBASE + pa by the boot page tables and,
+ *    after pmap_bootstrap, by the kernel's (the kernel-linear region).
+ * => reserved ranges (modules GRUB put after the kernel) are skipped.
+ */
+static vaddr_t
+boot_alloc(size_t size, bool zero)
+{
+	paddr_t pa, skip;
+
+	KASSERT(!boot_alloc_closed, ("vm_boot_alloc after vm_page_startup"));
+	if (boot_alloc_next == 0)
+		boot_alloc_start = boot_alloc_next = vm_boot_alloc_end();
+	size = round_page(size);
+	while ((skip = rsv_overlap_end(boot_alloc_next, size)) != 0)
+		boot_alloc_next = skip;
+	pa = boot_alloc_next;
+	if (!in_available_ram(pa, size) || pa + size > KERNLINEAR_MAX)
+		panic("vm_boot_alloc: no room for %zu bytes of RAM at %#llx, "
+		    "after the kernel", size, (unsigned long long)pa);
+	boot_alloc_next += size;
+	if (zero)
+		memset((void *)(uintptr_t)(KERNBASE + pa), 0, size);
+	return ((vaddr_t)(KERNBASE + pa));
+}
+
+vaddr_t
+vm_boot_alloc(size_t size)
+{
+	return (boot_alloc(size, true));
+}
+
+paddr_t
+vm_boot_alloc_end(void)
+{
+	return (boot_alloc_next != 0 ? boot_alloc_next :
+	    round_page64((uintptr_t)kernel_end - KERNBASE));
+}
+
+/* Add the usable part of one available range as a segment; its pages. */
+static unsigned long
+add_segment(uint64_t start, uint64_t end, uint64_t *ignored)
+{
+	start = round_page64(MAX(start, LOWMEM_END));
+	end = trunc_page64(end);
+	if (end > VM_MAX_PHYS) {
+		*ignored += end - MAX(start, VM_MAX_PHYS);
+		end = VM_MAX_PHYS;
+	}
+	if (end <= start)
+		return (0);
+	if (!vm_phys_add_seg(start, end)) {
+		*ignored += end - start;
+		return (0);
+	}
+	return ((end - start) >> PAGE_SHIFT);
+}
+
+/* Fill in a segment's pages; none is free until vm_page_startup(). */
+static void
+init_segment(int s, vm_page_t pages)
+{
+	struct vm_phys_seg *seg = &vm_phys_segs[s];
+	unsigned long i, n = (seg->end - seg->start) >> PAGE_SHIFT;
+
+	seg->first_page = pages;
+	for (i = 0; i < n; i++) {
+		pages[i].object = NULL;
+		pages[i].pindex = 0;
+		pages[i].phys_addr = seg->start + ((paddr_t)i << PAGE_SHIFT);
+		pages[i].wire_count = 0;
+		pages[i].flags = 0;
+		pages[i].order = 0;
+		pages[i].segind = s;
+	}
+}
+
+void
+vm_page_bootstrap(void)
+{
+	uint64_t ignored = 0;
+	unsigned long npages = 0;
+	vm_page_t array;
+	char sz[24];
+	int i;
+
+	for (i = 0; i < bootinfo.bi_nmem; i++)
+		if (bootinfo.bi_mem[i].ms_type == MEMSEG_AVAILABLE)
+			npages += add_segment(bootinfo.bi_mem[i].ms_start,
+			    bootinfo.bi_mem[i].ms_end, &ignored);
+	if (ignored != 0) {
+		format_size(sz, sizeof(sz), ignored);
+		kprintf("vm_page: ignoring %s of RAM above %#llx\n", sz,
+		    (unsigned long long)VM_MAX_PHYS);
+	}
+	if (npages == 0)
+		panic("vm_page: no usable RAM above 1 MiB");
+	/* Every field is set below: no need to zero megabytes first. */
+	array = (vm_page_t)boot_alloc(npages * sizeof(struct vm_page), false);
+	for (i = 0; i < vm_phys_nsegs; i++) {
+		init_segment(i, array);
+		array += (vm_phys_segs[i].end - vm_phys_segs[i].start) >>
+		    PAGE_SHIFT;
+	}
+	vm_cnt.v_page_count = npages;
+}
+
+/* Mark the managed pages of [start, end) never to be handed out. */
+static void
+mark_reserved(paddr_t start, paddr_t end)
+{
+	paddr_t pa;
+	vm_page_t m;
+
+	for (pa = trunc_page64(start); pa < end; pa += PAGE_SIZE)
+		if ((m = PHYS_TO_VM_PAGE(pa)) != NULL)
+			m->flags = PG_RESERVED;
+}
+
+/* The first reserved byte in [pa, end), or end. */
+static paddr_t
+next_reserved(paddr_t pa, paddr_t end)
+{
+	int i;
+
+	for (i = 0; i < bootinfo.bi_nrsv; i++) {
+		const struct physrsv *r = &bootinfo.bi_rsv[i];
+
+		if (r->pr_end > pa && r->pr_start < end)
+			end = MAX(pa, trunc_page64(r->pr_start));
+	}
+	return (end);
+}
+
+/* Free what no reserved range covers in seg; returns the page count. */
+static unsigned long
+free_segment(const struct vm_phys_seg *seg)
+{
+	paddr_t pa = seg->start, end, skip;
+	unsigned long n = 0;
+
+	while (pa < seg->end) {
+		if ((skip = rsv_overlap_end(pa, PAGE_SIZE)) != 0) {
+			pa = skip;
+			continue;
+		}
+		end = next_reserved(pa, seg->end);
+		vm_phys_free_run(&seg->first_page[(pa - seg->start) >>
+		    PAGE_SHIFT], (end - pa) >> PAGE_SHIFT);
+		n += (end - pa) >> PAGE_SHIFT;
+		pa = end;
+	}
+	return (n);
+}
+
+/*
+ * => after pmap_bootstrap: nothing may come from vm_boot_alloc any more.
+ */
+void
+vm_page_startup(void)
+{
+	int i;
+
+	boot_alloc_closed = true;
+	bootinfo_reserve(boot_alloc_start, vm_boot_alloc_end(),
+	    "boot allocations");
+	for (i = 0; i < bootinfo.bi_nrsv; i++)
+		mark_reserved(bootinfo.bi_rsv[i].pr_start,
+		    bootinfo.bi_rsv[i].pr_end);
+	for (i = 0; i < vm_phys_nsegs; i++)
+		vm_cnt.v_free_count += free_segment(&vm_phys_segs[i]);
+}
+
+vm_page_t
+PHYS_TO_VM_PAGE(paddr_t pa)
+{
+	int i;
+
+	for (i = 0; i < vm_phys_nsegs; i++) {
+		const struct vm_phys_seg *seg = &vm_phys_segs[i];
+
+		if (pa >= seg->start && pa < seg->end)
+			return (&seg->first_page[(pa - seg->start) >>
+			    PAGE_SHIFT]);
+	}
+	return (NULL);
+}
+
+/* Is m a pointer to a struct vm_page of the array, and is it RAM? */
+static bool
+vm_page_managed(vm_page_t m)
+{
+	const struct vm_phys_seg *seg;
+
+	if (vm_phys_nsegs == 0 || m->segind >= vm_phys_nsegs)
+		return (false);
+	seg = &vm_phys_segs[m->segind];
+	return (m >= seg->first_page &&
+	    m < seg->first_page + ((seg->end - seg->start) >> PAGE_SHIFT) &&
+	    (m->flags & PG_RESERVED) == 0);
+}
+
+/*
+ * => interrupts are off, so nothing else on this CPU touches its cache
+ *    or the free lists (SMP adds the free-list lock).
+ */
+static vm_page_t
+page_get(void)
+{
+	struct pcache *pc = &pcache[curcpu()->pc_cpuid];
+
+	if (pc->n > 0)
+		return (pc->pages[--pc->n]);
+	return (vm_phys_alloc_pages(0));
+}
+
+static void
+page_put(vm_page_t m)
+{
+	struct pcache *pc = &pcache[curcpu()->pc_cpuid];
+
+	if (pc->n < PCACHE_SIZE) {
+		m->flags |= PG_CACHED;
+		pc->pages[pc->n++] = m;
+		return;
+	}
+	vm_phys_free_pages(m, 0);
+}
+
+/* Set up a page just taken from the allocator for its new owner. */
+static void
+page_prepare(vm_page_t m, int flags)
+{
+	m->flags = 0;
+	if (flags & VM_ALLOC_WIRED) {
+		m->wire_count = 1;
+		vm_cnt.v_wire_count++;
+	}
+	if (flags & VM_ALLOC_ZERO)
+		pmap_zero_page(m);
+}
+
+vm_page_t
+vm_page_alloc(int flags)
+{
+	uintptr_t psl = read_flags();
+	vm_page_t m;
+
+	disable_intr();
+	if ((m = page_get()) != NULL)
+		vm_cnt.v_free_count--;
+	write_flags(psl);
+	if (m == NULL) {
+		if (flags & VM_ALLOC_NOWAIT)
+			return (NULL);
+		panic("vm_page_alloc: out of physical memory (%lu pages, "
+		    "none free)", vm_cnt.v_page_count);
+	}
+	page_prepare(m, flags);
+	return (m);
+}
+
+static void
+free_checks(vm_page_t m)
+{
+	KASSERT(vm_page_managed(m), ("vm_page_free: %p is not a page of "
+	    "managed RAM", (void *)m));
+	KASSERT((m->flags & (PG_FREE | PG_CACHED)) == 0,
+	    ("vm_page_free: page %#llx is already free",
+	    (unsigned long long)m->phys_addr));
+	KASSERT(m->wire_count == 0, ("vm_page_free: page %#llx is wired "
+	    "(%u)", (unsigned long long)m->phys_addr, m->wire_count));
+	KASSERT(m->object == NULL, ("vm_page_free: page %#llx still "
+	    "belongs to an object", (unsigned long long)m->phys_addr));
+}
+
+void
+vm_page_free(vm_page_t m)
+{
+	uintptr_t psl = read_flags();
+
+	free_checks(m);
+	disable_intr();
+	page_put(m);
+	vm_cnt.v_free_count++;
+	write_flags(psl);
+}
+
+vm_page_t
+vm_page_alloc_contig(unsigned long npages, unsigned long align, int flags)
+{
+	uintptr_t psl = read_flags();
+	unsigned long i;
+	vm_page_t m;
+
+	KASSERT(npages > 0 && powerof2(align) && align >= PAGE_SIZE,
+	    ("vm_page_alloc_contig: %lu pages, align %#lx", npages, align));
+	disable_intr();
+	if ((m = vm_phys_alloc_contig(npages, align)) != NULL)
+		vm_cnt.v_free_count -= npages;
+	write_flags(psl);
+	for (i = 0; m != NULL && i < npages; i++)
+		page_prepare(&m[i], flags);
+	return (m);
+}
+
+void
+vm_page_free_contig(vm_page_t m, unsigned long npages)
+{
+	uintptr_t psl = read_flags();
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		free_checks(&m[i]);
+	disable_intr();
+	vm_phys_free_run(m, npages);
+	vm_cnt.v_free_count += npages;
+	write_flags(psl);
+}
+
+void
+vm_page_drain_cache(void)
+{
+	uintptr_t psl = read_flags();
+	struct pcache *pc;
+	int cpu;
+
+	disable_intr();
+	for (cpu = 0; cpu < MAXCPU; cpu++) {
+		pc = &pcache[cpu];
+		while (pc->n > 0) {
+			vm_page_t m = pc->pages[--pc->n];
+
+			m->flags &= ~PG_CACHED;
+			vm_phys_free_pages(m, 0);
+		}
+	}
+	write_flags(psl);
+}
+
+void
+vm_page_wire(vm_page_t m)
+{
+	KASSERT((m->flags & (PG_FREE | PG_CACHED)) == 0,
+	    ("vm_page_wire: page %#llx is free",
+	    (unsigned long long)m->phys_addr));
+	if (m->wire_count++ == 0)
+		vm_cnt.v_wire_count++;
+}
+
+bool
+vm_page_unwire(vm_page_t m)
+{
+	KASSERT(m->wire_count > 0, ("vm_page_unwire: page %#llx is not "
+	    "wired", (unsigned long long)m->phys_addr));
+	if (--m->wire_count > 0)
+		return (false);
+	vm_cnt.v_wire_count--;
+	return (true);
+}

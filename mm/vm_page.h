@@ -1,0 +1,90 @@
+/*
+ * Physical pages: one struct vm_page for every page of usable RAM, and
+ * the allocator that hands them out (a buddy allocator in the manner of
+ * FreeBSD's vm_phys, in mm/vm_phys.c, behind the vm_page_* interface).
+ *
+ * Contract:
+ *  - vm_page_alloc() returns one page, or NULL only with VM_ALLOC_NOWAIT
+ *    when memory is exhausted.  Without NOWAIT it waits for memory (until
+ *    threads exist, running out is a panic).  VM_ALLOC_ZERO: zero-filled.
+ *    VM_ALLOC_WIRED: returned with wire_count 1.
+ *  - vm_page_alloc_contig() returns npages physically contiguous pages,
+ *    aligned to alignment bytes (a power of two, at least PAGE_SIZE), or
+ *    NULL; runs longer than the largest buddy block are not supported.
+ *  - vm_page_free() panics (KASSERT) on a page that is already free, still
+ *    wired, or not a managed RAM page.
+ *  - Never sleeps with VM_ALLOC_NOWAIT; callable with interrupts off.
+ */
+#ifndef _MM_VM_PAGE_H_
+#define _MM_VM_PAGE_H_
+
+#include <kernel/systm.h>
+#include <lib/queue.h>
+
+struct vm_object;
+
+struct vm_page {
+	TAILQ_ENTRY(vm_page) plinks;	/* free list, or the owner's queue */
+	struct vm_object *object;	/* owning object (UBC), or NULL */
+	uint64_t	 pindex;	/* page offset in object */
+	paddr_t		 phys_addr;
+	uint32_t	 wire_count;
+	uint16_t	 flags;		/* PG_* */
+	uint8_t		 order;		/* buddy order, valid with PG_FREE */
+	uint8_t		 segind;	/* index of its vm_phys segment */
+};
+typedef struct vm_page *vm_page_t;
+
+#define	PG_FREE		0x0001		/* head of a free buddy block */
+#define	PG_CACHED	0x0002		/* free, in the per-CPU page cache */
+#define	PG_ZERO		0x0004		/* known to be zero-filled */
+
+#define	VM_ALLOC_NORMAL	0x0
+#define	VM_ALLOC_ZERO	0x1
+#define	VM_ALLOC_NOWAIT	0x2
+#define	VM_ALLOC_WIRED	0x4
+
+#define	VM_NFREEORDER	13		/* blocks of 1 .. 4096 pages */
+
+struct vm_counters {
+	unsigned long	v_page_count;	/* managed pages */
+	unsigned long	v_free_count;	/* free, in the buddy lists or cache */
+	unsigned long	v_wire_count;	/* pages with wire_count > 0 */
+};
+extern struct vm_counters vm_cnt;
+
+vm_page_t	vm_page_alloc(int flags);
+vm_page_t	vm_page_alloc_contig(unsigned long npages, unsigned long align,
+		    int flags);
+void		vm_page_free(vm_page_t m);
+void		vm_page_free_contig(vm_page_t m, unsigned long npages);
+void		vm_page_wire(vm_page_t m);
+/* Returns true when the last wiring went away. */
+bool		vm_page_unwire(vm_page_t m);
+
+/* The page for a physical address, or NULL if it is not managed RAM. */
+vm_page_t	PHYS_TO_VM_PAGE(paddr_t pa);
+#define	VM_PAGE_TO_PHYS(m)	((m)->phys_addr)
+
+/*
+ * Boot: vm_page_bootstrap() sizes and allocates the page array;
+ * vm_page_startup(), after pmap_bootstrap(), frees every usable page that
+ * is neither reserved (struct bootinfo) nor taken by vm_boot_alloc().
+ */
+void		vm_page_bootstrap(void);
+void		vm_page_startup(void);
+/*
+ * Boot-time allocator: zeroed, page-aligned memory just after the kernel
+ * image, permanently mapped at KERNBASE + physical address.  Only before
+ * vm_page_startup().  Returns the kernel virtual address.
+ */
+vaddr_t		vm_boot_alloc(size_t size);
+/* Physical end of the boot allocations (the kernel-linear region). */
+paddr_t		vm_boot_alloc_end(void);
+
+/* Number of free blocks of each order (for tests and statistics). */
+void		vm_phys_free_counts(unsigned long counts[VM_NFREEORDER]);
+/* Return the per-CPU cached pages to the buddy lists. */
+void		vm_page_drain_cache(void);
+
+#endif /* !_MM_VM_PAGE_H_ */

@@ -1,0 +1,274 @@
+/*
+ * x86_64 page tables (4 levels: PML4, PDPT, PD, PT).
+ *
+ * pmap_bootstrap() replaces the boot tables of boot/x86_64/entry.S with
+ * the kernel's own (layout in machine/vmparam.h):
+ *   - the kernel image with real permissions: text read-only and
+ *     executable, rodata read-only, data, bss and boot allocations
+ *     read-write; everything but text no-execute;
+ *   - a direct map of all physical memory, NX, with 1 GiB pages where the
+ *     CPU has them (CPUID 0x80000001 EDX bit 26) and 2 MiB pages otherwise;
+ *   - an empty KVA region whose page tables are allocated on demand.
+ * Page-table pages are reached through the direct map once it exists.
+ */
+#include <kernel/systm.h>
+#include <kernel/bootinfo.h>
+#include <mm/pmap.h>
+#include <mm/vm_page.h>
+#include <lib/string.h>
+#include <machine/vmparam.h>
+#include <x86/cpufunc.h>
+
+#define	PG_V		0x001ULL
+#define	PG_RW		0x002ULL
+#define	PG_PS		0x080ULL
+#define	PG_NX		(1ULL << 63)
+#define	PG_FRAME	0x000ffffffffff000ULL
+#define	NBPDR		(1ULL << 21)		/* bytes mapped by a PD entry */
+#define	NBPDP		(1ULL << 30)		/* bytes mapped by a PDPT entry */
+#define	PML4_DMAP	256
+#define	PML4_KVA	508
+#define	PML4_KERN	511
+
+typedef uint64_t pt_entry_t;
+
+static pt_entry_t *kernel_pml4;
+static pt_entry_t  pg_nx;		/* PG_NX if the CPU has NX, else 0 */
+static bool	   dmap_ready;
+static bool	   has_1gpage;
+static uint64_t	   dmap_size;
+
+extern char kernel_start[], kernel_etext[], kernel_erodata[];
+
+/* The kernel address of a page-table page: direct map, or boot linear. */
+static pt_entry_t *
+pt_page(pt_entry_t e)
+{
+	paddr_t pa = e & PG_FRAME;
+
+	return ((pt_entry_t *)(dmap_ready ? PHYS_TO_DMAP(pa) : KERNBASE + pa));
+}
+
+static paddr_t
+pt_alloc(void)
+{
+	vm_page_t m;
+
+	if (!dmap_ready)
+		return (vm_boot_alloc(PAGE_SIZE) - KERNBASE);
+	m = vm_page_alloc(VM_ALLOC_ZERO | VM_ALLOC_NOWAIT | VM_ALLOC_WIRED);
+	if (m == NULL)
+		panic("pmap: out of memory for a page-table page");
+	return (VM_PAGE_TO_PHYS(m));
+}
+
+/* Entry of table tbl at index i, creating the next-level table. */
+static pt_entry_t *
+pt_next(pt_entry_t *tbl, int i)
+{
+	if ((tbl[i] & PG_V) == 0)
+		tbl[i] = pt_alloc() | PG_V | PG_RW;
+	KASSERT((tbl[i] & PG_PS) == 0, ("pmap: large page in the way"));
+	return (pt_page(tbl[i]));
+}
+
+/*
+ * The 4 KiB PTE for va, creating missing tables if create, else NULL.
+ * => va is not inside a large-page mapping (the direct map).
+ */
+static pt_entry_t *
+pmap_pte(vaddr_t va, bool create)
+{
+	pt_entry_t *t = kernel_pml4;
+	int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		int i = (va >> shift) & 511;
+
+		if ((t[i] & PG_V) == 0 && !create)
+			return (NULL);
+		t = pt_next(t, i);
+	}
+	return (&t[(va >> 12) & 511]);
+}
+
+/* Protection of a kernel-linear address, from the image's sections. */
+static pt_entry_t
+kernel_prot(vaddr_t va)
+{
+	if (va < (vaddr_t)kernel_etext)
+		return (PG_V);
+	if (va < (vaddr_t)kernel_erodata)
+		return (PG_V | pg_nx);
+	return (PG_V | PG_RW | pg_nx);
+}
+
+/*
+ * => the loop bound is re-read each time: page tables allocated while
+ *    mapping the region lengthen it, and must be mapped too.
+ */
+static void
+map_kernel_linear(void)
+{
+	vaddr_t va;
+
+	for (va = (vaddr_t)kernel_start;
+	    va < KERNBASE + vm_boot_alloc_end(); va += PAGE_SIZE)
+		*pmap_pte(va, true) = (va - KERNBASE) | kernel_prot(va);
+}
+
+/*
+ * End of RAM (and ACPI tables) in whole GiB, at least 4 GiB so the low
+ * firmware areas are covered.  Reserved ranges far above RAM, like the
+ * HyperTransport hole QEMU reports at 1 TiB, are left out.
+ */
+static uint64_t
+dmap_extent(void)
+{
+	uint64_t end = 4ULL << 30;
+	int i;
+
+	for (i = 0; i < bootinfo.bi_nmem; i++)
+		if (bootinfo.bi_mem[i].ms_type != MEMSEG_RESERVED)
+			end = MAX(end, bootinfo.bi_mem[i].ms_end);
+	return (MIN(roundup2(end, NBPDP), DMAP_MAX_SIZE));
+}
+
+static void
+map_dmap(void)
+{
+	const pt_entry_t bits = PG_V | PG_RW | PG_PS | pg_nx;
+	pt_entry_t *pdpt, *pd;
+	uint64_t pa;
+	int i;
+
+	dmap_size = dmap_extent();
+	pdpt = pt_next(kernel_pml4, PML4_DMAP);
+	for (pa = 0; pa < dmap_size; pa += NBPDP) {
+		if (has_1gpage) {
+			pdpt[pa / NBPDP] = pa | bits;
+			continue;
+		}
+		pd = pt_next(pdpt, pa / NBPDP);
+		for (i = 0; i < 512; i++)
+			pd[i] = (pa + i * NBPDR) | bits;
+	}
+}
+
+void
+pmap_bootstrap(void)
+{
+	uint32_t r[4];
+
+	cpuid_count(0x80000001, 0, r);
+	has_1gpage = (r[3] >> 26) & 1;
+	pg_nx = ((r[3] >> 20) & 1) ? PG_NX : 0;
+	kernel_pml4 = (pt_entry_t *)vm_boot_alloc(PAGE_SIZE);
+	map_dmap();
+	/* The KVA slot's PDPT exists from the start, like the others. */
+	(void)pt_next(kernel_pml4, PML4_KVA);
+	map_kernel_linear();
+	lcr3((vaddr_t)kernel_pml4 - KERNBASE);
+	dmap_ready = true;
+}
+
+static void
+kva_check(vaddr_t va)
+{
+	KASSERT(va >= KVA_MIN_ADDRESS && va - KVA_MIN_ADDRESS < KVA_SIZE &&
+	    (va & PAGE_MASK) == 0, ("pmap: %p is not a KVA page", (void *)va));
+}
+
+void
+pmap_kenter(vaddr_t va, paddr_t pa)
+{
+	kva_check(va);
+	KASSERT((pa & PAGE_MASK) == 0, ("pmap_kenter: pa %#llx unaligned",
+	    (unsigned long long)pa));
+	*pmap_pte(va, true) = pa | PG_V | PG_RW | pg_nx;
+}
+
+void
+pmap_kremove(vaddr_t va)
+{
+	pt_entry_t *pte;
+
+	kva_check(va);
+	if ((pte = pmap_pte(va, false)) != NULL)
+		*pte = 0;
+}
+
+paddr_t
+pmap_extract(vaddr_t va)
+{
+	pt_entry_t *t = kernel_pml4, e;
+	int shift;
+
+	for (shift = 39;; shift -= 9) {
+		uint64_t mask = (1ULL << shift) - 1;
+
+		e = t[(va >> shift) & 511];
+		if ((e & PG_V) == 0)
+			return (PMAP_NO_PA);
+		if (shift == 12 || (e & PG_PS) != 0)
+			return ((e & PG_FRAME & ~mask) | (va & mask));
+		t = pt_page(e);
+	}
+}
+
+void
+pmap_qenter(vaddr_t va, vm_page_t *pages, int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++) {
+		kva_check(va + i * PAGE_SIZE);
+		*pmap_pte(va + i * PAGE_SIZE, true) =
+		    VM_PAGE_TO_PHYS(pages[i]) | PG_V | PG_RW | pg_nx;
+	}
+	pmap_invalidate_range(va, va + count * PAGE_SIZE);
+}
+
+void
+pmap_qremove(vaddr_t va, int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		pmap_kremove(va + i * PAGE_SIZE);
+	pmap_invalidate_range(va, va + count * PAGE_SIZE);
+}
+
+void
+pmap_zero_page(vm_page_t m)
+{
+	memset((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)), 0, PAGE_SIZE);
+}
+
+void
+pmap_copy_page(vm_page_t src, vm_page_t dst)
+{
+	memcpy((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(dst)),
+	    (const void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(src)), PAGE_SIZE);
+}
+
+void
+pmap_kva_bounds(vaddr_t *start, vaddr_t *end)
+{
+	*start = KVA_MIN_ADDRESS;
+	*end = KVA_MIN_ADDRESS + KVA_SIZE;
+}
+
+void
+pmap_print_layout(void)
+{
+	char sz[24];
+
+	format_size(sz, sizeof(sz), dmap_size);
+	kprintf("pmap: direct map %p, %s in %s pages; NX %s\n",
+	    (void *)DMAP_MIN_ADDRESS, sz, has_1gpage ? "1 GiB" : "2 MiB",
+	    pg_nx ? "on" : "not supported");
+	kprintf("pmap: kernel %p-%p, KVA %p-%p\n", (void *)kernel_start,
+	    (void *)(KERNBASE + vm_boot_alloc_end()), (void *)KVA_MIN_ADDRESS,
+	    (void *)(KVA_MIN_ADDRESS + KVA_SIZE));
+}

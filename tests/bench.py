@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Run Minnow's in-kernel benchmarks and print a table (`make bench`).
+
+Usage: python3 tests/bench.py [--build-dir DIR] [--arch ARCH] [--no-boot-sweep]
+
+1. Micro-benchmarks: each kernel boots once with "-icount shift=0" and the
+   "bench" option.  With icount, rdtsc counts guest instructions, so the
+   figures are guest instructions per operation and identical from run to
+   run.  The kernel prints "bench: NAME MEDIAN MIN MAX" lines.
+2. Boot cost against RAM size: the x86_64 kernel boots with "bench=boot" at
+   several -m sizes.  Two figures per size: the guest instructions spent
+   setting up memory (vm_page array, page tables, free lists; under
+   icount), and the wall time of the whole QEMU run under plain TCG (median
+   of three).  A least-squares slope per GiB says whether the cost grows
+   linearly and how fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+QEMU = {"i386": "qemu-system-i386", "x86_64": "qemu-system-x86_64"}
+EXIT_PASS = 33
+TIMEOUT = 120
+# Goals from the issues; a figure over its goal is flagged, not failed.
+GOALS = {"vm_page_alloc_free": 80}
+SWEEP_MIB = [128, 1024, 2048, 4096, 8192, 16384]
+SWEEP_GOAL_MS_PER_GIB = 20.0
+BENCH_LINE = re.compile(r"^bench: (\S+) (\d+)(?: (\d+) (\d+))?\s*$")
+
+
+def boot(arch: str, build: Path, mem: str, cmdline: str, icount: bool):
+    """Boot once; return (serial output, wall seconds)."""
+    cmd = [QEMU[arch], "-accel", "tcg", "-cpu", "max", "-m", mem,
+           "-no-reboot", "-display", "none", "-monitor", "none",
+           "-serial", "stdio",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-kernel", str(build / arch / "minnow.elf"), "-append", cmdline]
+    if icount:
+        cmd[1:1] = ["-icount", "shift=0"]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, errors="replace", timeout=TIMEOUT)
+    wall = time.monotonic() - t0
+    if p.returncode != EXIT_PASS:
+        sys.exit(f"bench: {arch} -m {mem} '{cmdline}' exited "
+                 f"{p.returncode}:\n{p.stdout[-2000:]}{p.stderr[-500:]}")
+    return p.stdout, wall
+
+
+def parse(out: str) -> dict:
+    res = {}
+    for line in out.splitlines():
+        m = BENCH_LINE.match(line.strip("\r"))
+        if m:
+            res[m.group(1)] = [int(g) for g in m.groups()[1:] if g]
+    return res
+
+
+def micro_table(archs: list[str], build: Path) -> None:
+    results = {a: parse(boot(a, build, "128M", "bench", True)[0])
+               for a in archs}
+    names = []
+    for a in archs:
+        names += [n for n in results[a] if n not in names and
+                  not n.startswith("boot.")]
+    print("Micro-benchmarks: guest instructions per operation, median "
+          "of 7 rounds (min-max)")
+    print(f"  {'benchmark':<26}" + "".join(f"{a:>22}" for a in archs)
+          + "   goal")
+    for n in names:
+        row = f"  {n:<26}"
+        for a in archs:
+            v = results[a].get(n)
+            row += f"{'-':>22}" if v is None else \
+                f"{f'{v[0]} ({v[1]}-{v[2]})':>22}"
+        goal = GOALS.get(n)
+        if goal is not None:
+            worst = max(results[a][n][0] for a in archs if n in results[a])
+            row += f"   <= {goal} {'ok' if worst <= goal else 'OVER'}"
+        print(row)
+
+
+def slope(xs: list[float], ys: list[float]) -> float:
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    num = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    den = sum((x - mx) ** 2 for x in xs)
+    return num / den
+
+
+def boot_sweep(build: Path) -> None:
+    print("\nBoot cost against RAM (x86_64, bench=boot)")
+    print(f"  {'RAM':>8} {'managed':>10} {'vm init (instr)':>17} "
+          f"{'QEMU run (ms, TCG)':>20}")
+    gib, instr, wall = [], [], []
+    for mib in SWEEP_MIB:
+        out, _ = boot("x86_64", build, f"{mib}M", "bench=boot", True)
+        r = parse(out)
+        walls = [boot("x86_64", build, f"{mib}M", "bench=boot", False)[1]
+                 for _ in range(3)]
+        gib.append(mib / 1024)
+        instr.append(r["boot.vm_init_ticks"][0])
+        wall.append(statistics.median(walls) * 1000)
+        print(f"  {mib:>6}M {r['boot.managed_kib'][0] // 1024:>8}M "
+              f"{instr[-1]:>17} {wall[-1]:>20.1f}")
+    s_instr, s_wall = slope(gib, instr), slope(gib, wall)
+    print(f"  slope: {s_instr:,.0f} instructions per GiB, "
+          f"{s_wall:.1f} ms per GiB of wall time "
+          f"(goal <= {SWEEP_GOAL_MS_PER_GIB:.0f} ms: "
+          f"{'ok' if s_wall <= SWEEP_GOAL_MS_PER_GIB else 'OVER'})")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build-dir", default=str(REPO / "build"))
+    ap.add_argument("--arch", action="append", choices=sorted(QEMU))
+    ap.add_argument("--no-boot-sweep", action="store_true")
+    args = ap.parse_args()
+    build = Path(args.build_dir)
+    micro_table(args.arch or ["i386", "x86_64"], build)
+    if not args.no_boot_sweep:
+        boot_sweep(build)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
