@@ -67,7 +67,7 @@ struct kcatch {
 	uintptr_t	 kc_err;	/* its error code */
 	uintptr_t	 kc_addr;	/* CR2, for a page fault */
 	uintptr_t	 kc_pc;		/* where it happened */
-	char		 kc_msg[192];	/* the panic message */
+	char		 kc_msg[256];	/* the panic message (as panic() formats it) */
 	struct kcatch	*kc_prev;
 };
 

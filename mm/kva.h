@@ -13,6 +13,13 @@
 
 #include <kernel/systm.h>
 
+/*
+ * Boundary tags come from a static pool (malloc needs KVA itself): the
+ * arena holds at most KVA_NTAGS extents, free and allocated together, and
+ * kva_alloc() panics when a split would need one more.
+ */
+#define	KVA_NTAGS	1024
+
 void	kva_init(vaddr_t start, vaddr_t end);
 vaddr_t	kva_alloc(size_t size);
 void	kva_free(vaddr_t va, size_t size);

@@ -33,6 +33,13 @@ void	pmap_invalidate_range(vaddr_t sva, vaddr_t eva);
 void	pmap_invalidate_all(void);
 void	pmap_zero_page(vm_page_t m);
 void	pmap_copy_page(vm_page_t src, vm_page_t dst);
+/*
+ * Map device memory (MMIO, firmware tables) uncached at a fresh KVA range;
+ * returns the kernel address of pa (any alignment), or NULL when KVA is
+ * exhausted.  pmap_unmapdev() undoes it.  (FreeBSD pmap_mapdev(9).)
+ */
+void	*pmap_mapdev(paddr_t pa, size_t size);
+void	 pmap_unmapdev(void *va, size_t size);
 /* The range of kernel virtual addresses handed to the KVA arena. */
 void	pmap_kva_bounds(vaddr_t *start, vaddr_t *end);
 /* Print the kernel's virtual memory layout at boot. */

@@ -260,7 +260,11 @@ PHYS_TO_VM_PAGE(paddr_t pa)
 	return (NULL);
 }
 
-/* Is m a pointer to a struct vm_page of the array, and is it RAM? */
+/*
+ * Is m a pointer to a struct vm_page of the array, and is it RAM?  A
+ * pointer into the middle of an entry lies inside the array too: it must
+ * also sit a whole number of entries from the segment's first page.
+ */
 static bool
 vm_page_managed(vm_page_t m)
 {
@@ -271,7 +275,35 @@ vm_page_managed(vm_page_t m)
 	seg = &vm_phys_segs[m->segind];
 	return (m >= seg->first_page &&
 	    m < seg->first_page + ((seg->end - seg->start) >> PAGE_SHIFT) &&
+	    ((uintptr_t)m - (uintptr_t)seg->first_page) % sizeof(*m) == 0 &&
 	    (m->flags & PG_RESERVED) == 0);
+}
+
+/*
+ * Is m free?  Only the first page of a free buddy block carries PG_FREE:
+ * a page merged into the middle of a larger block has no flag of its
+ * own.  So look for a free block head at each aligned boundary at or
+ * below m whose order reaches m.
+ */
+static bool
+vm_page_is_free(vm_page_t m)
+{
+	const struct vm_phys_seg *seg = &vm_phys_segs[m->segind];
+	paddr_t head;
+	vm_page_t h;
+	int order;
+
+	if ((m->flags & (PG_FREE | PG_CACHED)) != 0)
+		return (true);
+	for (order = 1; order < VM_NFREEORDER; order++) {
+		head = m->phys_addr & ~(((paddr_t)PAGE_SIZE << order) - 1);
+		if (head < seg->start)
+			break;
+		h = &seg->first_page[(head - seg->start) >> PAGE_SHIFT];
+		if ((h->flags & PG_FREE) != 0 && h->order >= order)
+			return (true);
+	}
+	return (false);
 }
 
 /*
@@ -339,7 +371,7 @@ free_checks(vm_page_t m)
 {
 	KASSERT(vm_page_managed(m), ("vm_page_free: %p is not a page of "
 	    "managed RAM", (void *)m));
-	KASSERT((m->flags & (PG_FREE | PG_CACHED)) == 0,
+	KASSERT(!vm_page_is_free(m),
 	    ("vm_page_free: page %#llx is already free",
 	    (unsigned long long)m->phys_addr));
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %#llx is wired "

@@ -5,6 +5,8 @@
  */
 #include <kernel/systm.h>
 #include <kernel/kbench.h>
+#include <mm/kva.h>
+#include <mm/malloc.h>
 #include <mm/vm_page.h>
 
 /* One page in, one page out: the per-CPU cache path. */
@@ -45,6 +47,32 @@ KBENCH(vm_page_contig16, 200)
 	for (i = 0; i < nops; i++) {
 		m = vm_page_alloc_contig(16, 16 * PAGE_SIZE, VM_ALLOC_NOWAIT);
 		vm_page_free_contig(m, 16);
+	}
+	kbench_stop();
+}
+
+KBENCH(malloc_free_64, 1000)
+{
+	unsigned long i;
+	void *p;
+
+	kbench_start();
+	for (i = 0; i < nops; i++) {
+		p = malloc(64, M_WAITOK);
+		free(p);
+	}
+	kbench_stop();
+}
+
+KBENCH(kva_alloc_free, 1000)
+{
+	unsigned long i;
+	vaddr_t va;
+
+	kbench_start();
+	for (i = 0; i < nops; i++) {
+		va = kva_alloc(PAGE_SIZE);
+		kva_free(va, PAGE_SIZE);
 	}
 	kbench_stop();
 }

@@ -205,6 +205,19 @@ intr_restore(uintptr_t f)
 	write_flags(f);
 }
 
+static inline void
+intr_enable(void)
+{
+	enable_intr();
+}
+
+/* Wait for an interrupt with none lost: sti's shadow covers the hlt. */
+static inline void
+cpu_idle_wait(void)
+{
+	__asm__ volatile("sti; hlt" : : : "memory");
+}
+
 static inline uint64_t
 cpu_ticks(void)
 {

@@ -9,8 +9,8 @@
  * with no direct map only boot allocations are permanently mapped.  So
  * kernel_ptab[] is one array of PTEs indexed by (va - KERNBASE) / 4 KiB.
  *
- * Mapped permanently: the kernel image (text read-only, the rest
- * read-write) and the boot allocations after it.  Everything else is
+ * Mapped permanently: the kernel image (text and rodata read-only, the
+ * rest read-write) and the boot allocations after it.  Everything else is
  * reached through temporary mappings: the KVA arena, and a few private
  * per-CPU slots above KVA_MAX_ADDRESS (machine/vmparam.h).
  */
@@ -21,9 +21,12 @@
 #include <lib/string.h>
 #include <machine/vmparam.h>
 #include <x86/cpufunc.h>
+#include <x86/x86_var.h>
 
 #define	PG_V		0x001
 #define	PG_RW		0x002
+#define	PG_PWT		0x008
+#define	PG_PCD		0x010
 #define	PG_FRAME	0xfffff000u
 #define	KPDI		(KERNBASE >> 22)	/* first kernel PDE: 768 */
 #define	NKPT		((int)(1024 - KPDI))	/* kernel page tables: 256 */
@@ -43,7 +46,7 @@ static pt_entry_t *kernel_pgdir;
 static pt_entry_t *kernel_ptab;
 static vaddr_t	   kva_start;
 
-extern char kernel_start[], kernel_etext[];
+extern char kernel_start[], kernel_erodata[];
 
 static pt_entry_t *
 vtopte(vaddr_t va)
@@ -64,7 +67,7 @@ map_kernel_linear(void)
 	for (va = (vaddr_t)kernel_start;
 	    va < KERNBASE + vm_boot_alloc_end(); va += PAGE_SIZE)
 		*vtopte(va) = (va - KERNBASE) |
-		    (va < (vaddr_t)kernel_etext ? PG_V : PG_V | PG_RW);
+		    (va < (vaddr_t)kernel_erodata ? PG_V : PG_V | PG_RW);
 }
 
 void
@@ -87,7 +90,8 @@ pmap_bootstrap(void)
 static void
 kva_check(vaddr_t va)
 {
-	KASSERT(va >= kva_start && (va & PAGE_MASK) == 0,
+	KASSERT(va >= kva_start && va < KVA_MAX_ADDRESS &&
+	    (va & PAGE_MASK) == 0,
 	    ("pmap: %p is not a KVA page", (void *)va));
 }
 
@@ -98,6 +102,16 @@ pmap_kenter(vaddr_t va, paddr_t pa)
 	KASSERT((pa & PAGE_MASK) == 0 && pa < VM_MAX_PHYS,
 	    ("pmap_kenter: bad pa %#llx", (unsigned long long)pa));
 	*vtopte(va) = (pt_entry_t)pa | PG_V | PG_RW;
+}
+
+/* As pmap_kenter, uncached: for mm/x86/pmap_dev.c only. */
+void	pmap_kenter_nocache(vaddr_t va, paddr_t pa);
+
+void
+pmap_kenter_nocache(vaddr_t va, paddr_t pa)
+{
+	pmap_kenter(va, pa);
+	*vtopte(va) |= PG_PCD | PG_PWT;
 }
 
 void
@@ -188,6 +202,42 @@ pmap_copy_page(vm_page_t src, vm_page_t dst)
 	slot_remove(s);
 	slot_remove(d);
 	write_flags(flags);
+}
+
+/*
+ * Identity mappings of low pages, for the AP trampoline (kernel/x86/mp.c):
+ * an AP turns paging on while it runs there.  The kernel maps nothing
+ * below KERNBASE, so PDE 0 gets a page table of its own, in the kernel
+ * image because a page table must be mapped to be edited.  Callers flush
+ * other CPUs' TLBs themselves after pmap_identity_remove().
+ */
+static pt_entry_t identity_pt[PAGE_SIZE / sizeof(pt_entry_t)]
+    __aligned(PAGE_SIZE);
+static int	   identity_count;
+
+void
+pmap_identity_enter(paddr_t pa)
+{
+	KASSERT((pa & PAGE_MASK) == 0 && pa != 0 && pa < (1u << 22),
+	    ("pmap_identity_enter: pa %#llx", (unsigned long long)pa));
+	KASSERT(identity_pt[pa >> PAGE_SHIFT] == 0,
+	    ("pmap_identity_enter: %#llx mapped", (unsigned long long)pa));
+	identity_pt[pa >> PAGE_SHIFT] = (pt_entry_t)pa | PG_V | PG_RW;
+	kernel_pgdir[0] = ((vaddr_t)identity_pt - KERNBASE) | PG_V | PG_RW;
+	identity_count++;
+	invlpg(pa);
+}
+
+void
+pmap_identity_remove(paddr_t pa)
+{
+	KASSERT(pa < (1u << 22) && identity_pt[pa >> PAGE_SHIFT] != 0,
+	    ("pmap_identity_remove: %#llx not mapped",
+	    (unsigned long long)pa));
+	identity_pt[pa >> PAGE_SHIFT] = 0;
+	if (--identity_count == 0)
+		kernel_pgdir[0] = 0;
+	invlpg(pa);
 }
 
 void

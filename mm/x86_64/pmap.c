@@ -18,9 +18,12 @@
 #include <lib/string.h>
 #include <machine/vmparam.h>
 #include <x86/cpufunc.h>
+#include <x86/x86_var.h>
 
 #define	PG_V		0x001ULL
 #define	PG_RW		0x002ULL
+#define	PG_PWT		0x008ULL
+#define	PG_PCD		0x010ULL
 #define	PG_PS		0x080ULL
 #define	PG_NX		(1ULL << 63)
 #define	PG_FRAME	0x000ffffffffff000ULL
@@ -188,6 +191,16 @@ pmap_kenter(vaddr_t va, paddr_t pa)
 	*pmap_pte(va, true) = pa | PG_V | PG_RW | pg_nx;
 }
 
+/* As pmap_kenter, uncached: for mm/x86/pmap_dev.c only. */
+void	pmap_kenter_nocache(vaddr_t va, paddr_t pa);
+
+void
+pmap_kenter_nocache(vaddr_t va, paddr_t pa)
+{
+	pmap_kenter(va, pa);
+	*pmap_pte(va, false) |= PG_PCD | PG_PWT;
+}
+
 void
 pmap_kremove(vaddr_t va)
 {
@@ -250,6 +263,38 @@ pmap_copy_page(vm_page_t src, vm_page_t dst)
 {
 	memcpy((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(dst)),
 	    (const void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(src)), PAGE_SIZE);
+}
+
+/*
+ * Identity mappings of low pages, for the AP trampoline (kernel/x86/mp.c):
+ * an AP turns paging on while it runs there.  Nothing else lives below
+ * the direct map, so PML4 slot 0 holds only these.  The page tables stay
+ * when the last page goes (three pages, ready for the next time): other
+ * CPUs may still cache them until the caller flushes their TLBs.
+ */
+void
+pmap_identity_enter(paddr_t pa)
+{
+	pt_entry_t *pte;
+
+	KASSERT((pa & PAGE_MASK) == 0 && pa != 0 && pa < NBPDR,
+	    ("pmap_identity_enter: pa %#llx", (unsigned long long)pa));
+	pte = pmap_pte(pa, true);
+	KASSERT(*pte == 0, ("pmap_identity_enter: %#llx mapped",
+	    (unsigned long long)pa));
+	*pte = pa | PG_V | PG_RW;		/* executable */
+	invlpg(pa);
+}
+
+void
+pmap_identity_remove(paddr_t pa)
+{
+	pt_entry_t *pte = pmap_pte(pa, false);
+
+	KASSERT(pte != NULL && *pte != 0, ("pmap_identity_remove: %#llx "
+	    "not mapped", (unsigned long long)pa));
+	*pte = 0;
+	invlpg(pa);
 }
 
 void
