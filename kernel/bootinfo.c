@@ -30,6 +30,8 @@
 #define	MB2_TAG_MODULE	3
 #define	MB2_TAG_MEMINFO	4
 #define	MB2_TAG_MMAP	6
+#define	MB2_TAG_ACPI1	14		/* copy of an ACPI 1.0 RSDP */
+#define	MB2_TAG_ACPI2	15		/* copy of an ACPI 2.0+ RSDP */
 
 #define	LOWMEM_END	0x100000	/* BIOS, VGA, real-mode structures */
 
@@ -192,6 +194,18 @@ mb2_mmap(const uint8_t *tag, uint32_t size)
 		    rd32(tag, off + 16));
 }
 
+/* Keep the loader's RSDP copy; an ACPI 2.0 one wins over 1.0. */
+static void
+mb2_rsdp(const uint8_t *tag, uint32_t size, bool v2)
+{
+	struct bootinfo *bi = &bootinfo;
+
+	if (bi->bi_rsdp_len != 0 && !v2)
+		return;
+	bi->bi_rsdp_len = MIN(size - 8, sizeof(bi->bi_rsdp));
+	memcpy(bi->bi_rsdp, tag + 8, bi->bi_rsdp_len);
+}
+
 static void
 mb2_tag(const uint8_t *tag, uint64_t tag_pa)
 {
@@ -212,6 +226,10 @@ mb2_tag(const uint8_t *tag, uint64_t tag_pa)
 		break;
 	case MB2_TAG_MMAP:
 		mb2_mmap(tag, size);
+		break;
+	case MB2_TAG_ACPI1:
+	case MB2_TAG_ACPI2:
+		mb2_rsdp(tag, size, type == MB2_TAG_ACPI2);
 		break;
 	}
 }

@@ -56,6 +56,8 @@ struct bootinfo {
 	int		bi_nrsv;
 	struct physrsv	bi_rsv[BI_RSV_MAX];
 	int		bi_truncated;		/* entries dropped for lack of room */
+	uint8_t		bi_rsdp[36];		/* ACPI RSDP, from multiboot 2 */
+	uint32_t	bi_rsdp_len;		/* its length; 0: none given */
 };
 
 extern struct bootinfo bootinfo;

@@ -16,6 +16,7 @@ static const struct known_opt {
 } known_opts[] = {
 	{ "ktest", ARG_OPTIONAL, "run self-tests: ktest[=SUITE[.TEST],...]" },
 	{ "bench", ARG_OPTIONAL, "run benchmarks: bench[=NAME,...]" },
+	{ "ncpus", ARG_REQUIRED, "expected CPU count, for tests: ncpus=N" },
 };
 
 static struct cmdline kernel_cmdline;

@@ -9,8 +9,6 @@
 #include <lib/printf.h>
 #include <machine/frame.h>
 
-struct pcpu pcpu0;
-
 static void
 kcatch_push(struct kcatch *kc, uint32_t mask, int flags)
 {

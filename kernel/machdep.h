@@ -26,5 +26,7 @@ void	machine_halt(void) __noreturn;
 void	debugcon_puts(const char *s);
 /* Lowest kernel virtual address: frame pointers below it are bogus. */
 uintptr_t machine_kva_min(void);
+/* Busy-wait at least usec microseconds (x86: the PIT); any CPU. */
+void	DELAY(unsigned int usec);
 
 #endif /* !_KERNEL_MACHDEP_H_ */

@@ -9,6 +9,9 @@
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/machdep.h>
+#include <kernel/smp.h>
+#include <mm/kva.h>
+#include <mm/malloc.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <machine/cpufunc.h>
@@ -32,6 +35,7 @@ void
 kmain(uint32_t magic, uint32_t info)
 {
 	const char *opt;
+	vaddr_t kva_start, kva_end;
 	uint64_t t0;
 
 	cons_init();
@@ -46,8 +50,12 @@ kmain(uint32_t magic, uint32_t info)
 	vm_page_bootstrap();
 	pmap_bootstrap();
 	vm_page_startup();
+	pmap_kva_bounds(&kva_start, &kva_end);
+	kva_init(kva_start, kva_end);
+	malloc_init();
 	t0 = cpu_ticks() - t0;
 	vm_print_summary();
+	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline);
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);

@@ -51,7 +51,9 @@ from pathlib import Path
 # Add a row to test another machine.  Columns:
 #   name    key, used by --only and for the log files BUILD/test/NAME.log
 #   arch    i386 | x86_64 (picks qemu-system-ARCH and BUILD/ARCH/)
-#   boot    kernel: -kernel BUILD/ARCH/minnow.elf -append "ktest[=FILTER]"
+#   boot    kernel: -kernel BUILD/ARCH/minnow.elf
+#                   -append "ktest[=FILTER] ncpus=CPUS" (the smp suite
+#                   checks the CPU count against ncpus)
 #           iso:    -cdrom BUILD/ARCH/minnow-test.iso (grub.cfg says ktest)
 #   cpus    -smp
 #   mem     -m
@@ -64,6 +66,18 @@ MATRIX_ROWS = [
     ("i386-iso-128M",    "i386",   "iso",    1,    "128M", "max", []),
     ("x86_64-iso-128M",  "x86_64", "iso",    1,    "128M", "max", []),
     ("i386-1cpu-16M",    "i386",   "kernel", 1,    "16M",  "max", []),
+    # Most of 3 GiB is never permanently mapped on i386 (no direct map).
+    ("i386-1cpu-3G",     "i386",   "kernel", 1,    "3G",   "max", []),
+    # RAM above 4 GiB is handed out and written through the direct map.
+    ("x86_64-1cpu-6G",   "x86_64", "kernel", 1,    "6G",   "max", []),
+    # qemu64 has no 1 GiB pages: the direct map uses 2 MiB pages.
+    ("x86_64-qemu64-128M", "x86_64", "kernel", 1,  "128M", "qemu64", []),
+    # SMP: APs started through the trampoline, IPIs, per-CPU timers.
+    ("i386-2cpu-128M",   "i386",   "kernel", 2,    "128M", "max", []),
+    ("i386-4cpu-128M",   "i386",   "kernel", 4,    "128M", "max", []),
+    ("x86_64-2cpu-128M", "x86_64", "kernel", 2,    "128M", "max", []),
+    ("x86_64-4cpu-128M", "x86_64", "kernel", 4,    "128M", "max", []),
+    ("x86_64-8cpu-256M", "x86_64", "kernel", 8,    "256M", "max", []),
 ]
 
 ARCHS = ("i386", "x86_64")
@@ -433,6 +447,7 @@ def qemu_command(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
         cmd += ["-cdrom", str(cfg.image(build_dir)), "-boot", "d"]
     else:
         cmdline = "ktest" if ktest is None else f"ktest={ktest}"
+        cmdline += f" ncpus={cfg.cpus}"
         cmd += ["-kernel", str(cfg.image(build_dir)), "-append", cmdline]
     return cmd + list(cfg.extra)
 

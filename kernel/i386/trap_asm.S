@@ -31,3 +31,16 @@ alltraps:
 	popal
 	addl	$8, %esp		/* vector and error code */
 	iret
+
+/*
+ * The double-fault task (machdep.c): the task gate of vector 8 switches
+ * here, on the #DF TSS's own stack, with the error code (always 0) pushed.
+ * The handler reports, or longjmps to a catch; it never returns.
+ */
+	.globl	dblfault_task
+dblfault_task:
+	xorl	%ebp, %ebp		/* ends backtraces */
+	call	dblfault_handler
+1:	cli
+	hlt
+	jmp	1b

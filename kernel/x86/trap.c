@@ -2,14 +2,14 @@
  * x86 trap dispatch, shared by i386 and x86_64: every vector's stub ends
  * in trap(tf).  An exception is first offered to an armed catch
  * (kernel/trap.h); otherwise it is fatal and crash() reports it.
- * Interrupt vectors (32 and up) have no handlers yet and are reported
- * and ignored.
+ * Interrupt vectors (32 and up) go to their handlers (kernel/x86/intr.c).
  */
 #include <kernel/systm.h>
 #include <kernel/trap.h>
 #include <lib/printf.h>
 #include <machine/frame.h>
 #include <x86/cpufunc.h>
+#include <x86/x86_var.h>
 
 void	trap(struct trapframe *tf);
 
@@ -75,7 +75,7 @@ trap(struct trapframe *tf)
 	uintptr_t addr = 0;
 
 	if (vector >= 32) {
-		kprintf("trap: unexpected interrupt, vector %d\n", vector);
+		intr_dispatch(tf);
 		return;
 	}
 	if (vector == T_PAGEFLT)

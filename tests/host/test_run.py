@@ -507,7 +507,7 @@ class MatrixTest(unittest.TestCase):
         self.assertEqual(cmd[0], "qemu-system-x86_64")
         self.assertIn("isa-debug-exit,iobase=0xf4,iosize=0x04", cmd)
         self.assertEqual(cmd[cmd.index("-kernel") + 1], "b/x86_64/minnow.elf")
-        self.assertEqual(cmd[cmd.index("-append") + 1], "ktest=lib")
+        self.assertEqual(cmd[cmd.index("-append") + 1], "ktest=lib ncpus=1")
         self.assertEqual(cmd[cmd.index("-debugcon") + 1],
                          "file:b/test/x86_64-1cpu-128M.e9")
         self.assertEqual(cmd[cmd.index("-accel") + 1], "tcg")
@@ -615,7 +615,7 @@ class ProcessTest(unittest.TestCase):
                          r"2 failed, 1 skipped, ")
         self.assertEqual(out[-1], "4 passed, 2 failed, 1 skipped")
         argv = json.loads(Path(str(k64) + ".argv").read_text())
-        self.assertEqual(argv[argv.index("-append") + 1], "ktest=lib")
+        self.assertEqual(argv[argv.index("-append") + 1], "ktest=lib ncpus=2")
         self.assertEqual(argv[argv.index("-smp") + 1], "2")
         self.assertEqual(argv[-1], "-s")
 
