@@ -61,7 +61,7 @@ CFLAGS_COMMON	:= -std=c11 -ffreestanding -nostdinc -isystem $(GCCINC) \
 		   -mno-sse -mno-sse2 -mno-mmx -mno-3dnow -mgeneral-regs-only \
 		   -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter \
-		   -I. -Ikernel -MMD -MP
+		   -I. -Ikernel -MMD -MP $(EXTRA_CFLAGS)
 CFLAGS_i386	:= -m32 -march=i686 -Ikernel/i386
 CFLAGS_x86_64	:= -m64 -mcmodel=kernel -mno-red-zone -Ikernel/x86_64
 LDFLAGS_COMMON	:= -nostdlib --build-id=none -z noexecstack \
@@ -190,8 +190,11 @@ runner-test: | tools-run
 
 # Benchmarks: guest instructions per operation under -icount shift=0,
 # and the boot cost against RAM size.
+# The same kernels built with -DNO_KASSERT (as FreeBSD's GENERIC-NODEBUG)
+# show what the invariant checks cost.
 bench: $(KERNELS) | tools-run
-	$(Q)python3 tests/bench.py --build-dir $(B) $(BENCHFLAGS)
+	$(Q)$(MAKE) --no-print-directory B=$(B)/nodebug EXTRA_CFLAGS=-DNO_KASSERT kernels
+	$(Q)python3 tests/bench.py --build-dir $(B) --nodebug-dir $(B)/nodebug $(BENCHFLAGS)
 
 include tests/host/host.mk
 

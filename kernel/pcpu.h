@@ -18,6 +18,7 @@
 
 struct kcatch;
 struct thread;
+struct vm_page;
 
 struct pcpu {
 	struct pcpu	*pc_self;	/* first: curcpu() loads it */
@@ -31,6 +32,9 @@ struct pcpu {
 	volatile uint64_t pc_ticks;	/* timer interrupts taken */
 	volatile uint64_t pc_ipi_sent;	/* IPIs this CPU sent */
 	volatile uint64_t pc_ipi_recv;	/* IPIs this CPU took */
+	/* Free single pages kept by mm/vm_page.c, touched with interrupts off. */
+	int		 pc_vmcache_n;
+	struct vm_page	*pc_vmcache[32];
 	PCPU_MD_FIELDS;
 };
 

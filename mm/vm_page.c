@@ -18,6 +18,8 @@
 #include <kernel/systm.h>
 #include <kernel/bootinfo.h>
 #include <kernel/pcpu.h>
+#include <kernel/lock.h>
+#include <kernel/smp.h>
 #include <mm/vm_page.h>
 #include <mm/vm_phys.h>
 #include <mm/pmap.h>
@@ -27,18 +29,15 @@
 
 #define	PG_RESERVED	0x0100		/* never handed to the allocator */
 #define	LOWMEM_END	0x100000
-#define	PCACHE_SIZE	32
+#define	PCACHE_SIZE	((int)nitems(((struct pcpu *)0)->pc_vmcache))
 
 struct vm_counters vm_cnt;
+static struct spinlock vm_phys_lock = SPINLOCK_INITIALIZER("vm_phys");
 
 static paddr_t	boot_alloc_start;	/* first byte after the kernel */
 static paddr_t	boot_alloc_next;
 static bool	boot_alloc_closed;
 
-static struct pcache {
-	int		n;
-	vm_page_t	pages[PCACHE_SIZE];
-} pcache[MAXCPU];
 
 extern char kernel_end[];
 
@@ -280,82 +279,65 @@ vm_page_managed(vm_page_t m)
 }
 
 /*
- * Is m free?  Only the first page of a free buddy block carries PG_FREE:
- * a page merged into the middle of a larger block has no flag of its
- * own.  So look for a free block head at each aligned boundary at or
- * below m whose order reaches m.
+ * The per-CPU cache is touched only by its own CPU with interrupts off;
+ * the buddy lists are shared and need vm_phys_lock.  Refills and spills
+ * move half a cache at a time, so the lock is taken once per many pages.
  */
-static bool
-vm_page_is_free(vm_page_t m)
+static void __attribute__((noinline))
+cache_refill(struct pcpu *pc)
 {
-	const struct vm_phys_seg *seg = &vm_phys_segs[m->segind];
-	paddr_t head;
-	vm_page_t h;
-	int order;
+	vm_page_t m;
 
-	if ((m->flags & (PG_FREE | PG_CACHED)) != 0)
-		return (true);
-	for (order = 1; order < VM_NFREEORDER; order++) {
-		head = m->phys_addr & ~(((paddr_t)PAGE_SIZE << order) - 1);
-		if (head < seg->start)
-			break;
-		h = &seg->first_page[(head - seg->start) >> PAGE_SHIFT];
-		if ((h->flags & PG_FREE) != 0 && h->order >= order)
-			return (true);
-	}
-	return (false);
+	spinlock_acquire(&vm_phys_lock);
+	while (pc->pc_vmcache_n < PCACHE_SIZE / 2 &&
+	    (m = vm_phys_alloc_pages(0)) != NULL)
+		pc->pc_vmcache[pc->pc_vmcache_n++] = m;
+	spinlock_release(&vm_phys_lock);
 }
 
-/*
- * => interrupts are off, so nothing else on this CPU touches its cache
- *    or the free lists (SMP adds the free-list lock).
- */
-static vm_page_t
-page_get(void)
+static void __attribute__((noinline))
+cache_spill(struct pcpu *pc, int keep)
 {
-	struct pcache *pc = &pcache[curcpu()->pc_cpuid];
+	spinlock_acquire(&vm_phys_lock);
+	while (pc->pc_vmcache_n > keep) {
+		vm_page_t m = pc->pc_vmcache[--pc->pc_vmcache_n];
 
-	if (pc->n > 0)
-		return (pc->pages[--pc->n]);
-	return (vm_phys_alloc_pages(0));
-}
-
-static void
-page_put(vm_page_t m)
-{
-	struct pcache *pc = &pcache[curcpu()->pc_cpuid];
-
-	if (pc->n < PCACHE_SIZE) {
-		m->flags |= PG_CACHED;
-		pc->pages[pc->n++] = m;
-		return;
+		m->flags = 0;
+		vm_phys_free_pages(m, 0);
 	}
-	vm_phys_free_pages(m, 0);
+	spinlock_release(&vm_phys_lock);
 }
 
 /* Set up a page just taken from the allocator for its new owner. */
 static void
 page_prepare(vm_page_t m, int flags)
 {
-	m->flags = 0;
+	m->flags = PG_INUSE;
 	if (flags & VM_ALLOC_WIRED) {
 		m->wire_count = 1;
-		vm_cnt.v_wire_count++;
+		__atomic_add_fetch(&vm_cnt.v_wire_count, 1, __ATOMIC_RELAXED);
 	}
 	if (flags & VM_ALLOC_ZERO)
 		pmap_zero_page(m);
 }
 
+/*
+ * => never sleeps with VM_ALLOC_NOWAIT; callable with interrupts off.
+ */
 vm_page_t
 vm_page_alloc(int flags)
 {
-	uintptr_t psl = read_flags();
-	vm_page_t m;
+	uintptr_t psl = intr_disable();
+	struct pcpu *pc = curcpu();
+	vm_page_t m = NULL;
 
-	disable_intr();
-	if ((m = page_get()) != NULL)
-		vm_cnt.v_free_count--;
-	write_flags(psl);
+	if (pc->pc_vmcache_n == 0)
+		cache_refill(pc);
+	if (pc->pc_vmcache_n > 0) {
+		m = pc->pc_vmcache[--pc->pc_vmcache_n];
+		__atomic_sub_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_RELAXED);
+	}
+	intr_restore(psl);
 	if (m == NULL) {
 		if (flags & VM_ALLOC_NOWAIT)
 			return (NULL);
@@ -366,12 +348,16 @@ vm_page_alloc(int flags)
 	return (m);
 }
 
+/*
+ * PG_INUSE is set from allocation to free, on every page of a contig
+ * run too, so a second free of any page is caught in O(1).
+ */
 static void
 free_checks(vm_page_t m)
 {
 	KASSERT(vm_page_managed(m), ("vm_page_free: %p is not a page of "
 	    "managed RAM", (void *)m));
-	KASSERT(!vm_page_is_free(m),
+	KASSERT((m->flags & PG_INUSE) != 0,
 	    ("vm_page_free: page %#llx is already free",
 	    (unsigned long long)m->phys_addr));
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %#llx is wired "
@@ -383,29 +369,35 @@ free_checks(vm_page_t m)
 void
 vm_page_free(vm_page_t m)
 {
-	uintptr_t psl = read_flags();
+	uintptr_t psl;
+	struct pcpu *pc;
 
 	free_checks(m);
-	disable_intr();
-	page_put(m);
-	vm_cnt.v_free_count++;
-	write_flags(psl);
+	m->flags = PG_CACHED;
+	psl = intr_disable();
+	pc = curcpu();
+	if (pc->pc_vmcache_n == PCACHE_SIZE)
+		cache_spill(pc, PCACHE_SIZE / 2);
+	pc->pc_vmcache[pc->pc_vmcache_n++] = m;
+	__atomic_add_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_RELAXED);
+	intr_restore(psl);
 }
 
 vm_page_t
 vm_page_alloc_contig(unsigned long npages, unsigned long align, int flags)
 {
-	uintptr_t psl = read_flags();
 	unsigned long i;
 	vm_page_t m;
 
 	KASSERT(npages > 0 && powerof2(align) && align >= PAGE_SIZE,
 	    ("vm_page_alloc_contig: %lu pages, align %#lx", npages, align));
-	disable_intr();
-	if ((m = vm_phys_alloc_contig(npages, align)) != NULL)
-		vm_cnt.v_free_count -= npages;
-	write_flags(psl);
-	for (i = 0; m != NULL && i < npages; i++)
+	spinlock_acquire(&vm_phys_lock);
+	m = vm_phys_alloc_contig(npages, align);
+	spinlock_release(&vm_phys_lock);
+	if (m == NULL)
+		return (NULL);
+	__atomic_sub_fetch(&vm_cnt.v_free_count, npages, __ATOMIC_RELAXED);
+	for (i = 0; i < npages; i++)
 		page_prepare(&m[i], flags);
 	return (m);
 }
@@ -413,45 +405,42 @@ vm_page_alloc_contig(unsigned long npages, unsigned long align, int flags)
 void
 vm_page_free_contig(vm_page_t m, unsigned long npages)
 {
-	uintptr_t psl = read_flags();
 	unsigned long i;
 
 	for (i = 0; i < npages; i++)
 		free_checks(&m[i]);
-	disable_intr();
+	for (i = 0; i < npages; i++)
+		m[i].flags = 0;
+	spinlock_acquire(&vm_phys_lock);
 	vm_phys_free_run(m, npages);
-	vm_cnt.v_free_count += npages;
-	write_flags(psl);
+	spinlock_release(&vm_phys_lock);
+	__atomic_add_fetch(&vm_cnt.v_free_count, npages, __ATOMIC_RELAXED);
+}
+
+/* Each CPU empties its own cache: only it may touch it. */
+static void
+drain_local(void *arg __unused)
+{
+	cache_spill(curcpu(), 0);
 }
 
 void
 vm_page_drain_cache(void)
 {
-	uintptr_t psl = read_flags();
-	struct pcache *pc;
-	int cpu;
-
-	disable_intr();
-	for (cpu = 0; cpu < MAXCPU; cpu++) {
-		pc = &pcache[cpu];
-		while (pc->n > 0) {
-			vm_page_t m = pc->pages[--pc->n];
-
-			m->flags &= ~PG_CACHED;
-			vm_phys_free_pages(m, 0);
-		}
-	}
-	write_flags(psl);
+	smp_rendezvous(cpu_online, drain_local, NULL);
 }
 
+/*
+ * => the caller owns the page; wiring counts are not atomic per page
+ *    (a page is wired and unwired by its owner), the global count is.
+ */
 void
 vm_page_wire(vm_page_t m)
 {
-	KASSERT((m->flags & (PG_FREE | PG_CACHED)) == 0,
-	    ("vm_page_wire: page %#llx is free",
-	    (unsigned long long)m->phys_addr));
+	KASSERT((m->flags & PG_INUSE) != 0, ("vm_page_wire: page %#llx is "
+	    "free", (unsigned long long)m->phys_addr));
 	if (m->wire_count++ == 0)
-		vm_cnt.v_wire_count++;
+		__atomic_add_fetch(&vm_cnt.v_wire_count, 1, __ATOMIC_RELAXED);
 }
 
 bool
@@ -461,6 +450,6 @@ vm_page_unwire(vm_page_t m)
 	    "wired", (unsigned long long)m->phys_addr));
 	if (--m->wire_count > 0)
 		return (false);
-	vm_cnt.v_wire_count--;
+	__atomic_sub_fetch(&vm_cnt.v_wire_count, 1, __ATOMIC_RELAXED);
 	return (true);
 }

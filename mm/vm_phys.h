@@ -3,8 +3,8 @@
  * segments of contiguous RAM, each with its slice of the vm_page array,
  * and the buddy free lists over them.  Only mm/vm_page.c uses this.
  *
- * => the caller keeps interrupts off (and, with SMP, holds the free-list
- *    lock) around every vm_phys_* call but vm_phys_add_seg.
+ * => the caller holds vm_phys_lock (mm/vm_page.c) around every vm_phys_*
+ *    call but vm_phys_add_seg.
  */
 #ifndef _MM_VM_PHYS_H_
 #define _MM_VM_PHYS_H_
