@@ -8,6 +8,7 @@
 #include <kernel/console.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
+#include <kernel/thread.h>
 #include <kernel/machdep.h>
 #include <kernel/smp.h>
 #include <mm/kva.h>
@@ -55,6 +56,7 @@ kmain(uint32_t magic, uint32_t info)
 	malloc_init();
 	t0 = cpu_ticks() - t0;
 	vm_print_summary();
+	sched_init();		/* this code becomes thread0 */
 	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline);
 	if ((opt = cmdline_get("ktest")) != NULL)

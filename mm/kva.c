@@ -22,13 +22,14 @@
  * means the pool bounds the number of extents; freeing never needs a new
  * tag (it only merges), so kva_free() cannot run out.
  *
- * Locking: interrupts are off around every list manipulation (an
- * interrupt handler may map a page).  SMP will add a spin lock in
- * kva_lock()/kva_unlock().  Every panic in this file is raised after the
+ * Locking: one spin lock (kva_lock()/kva_unlock()) around every list
+ * manipulation; it also keeps interrupts off, since an interrupt handler
+ * may map a page.  Every panic in this file is raised after the
  * lock is dropped and before any change to the arena, so a test that
  * catches one finds the arena intact.
  */
 #include <kernel/systm.h>
+#include <kernel/lock.h>
 #include <lib/queue.h>
 #include <mm/kva.h>
 #include <x86/cpufunc.h>
@@ -54,20 +55,24 @@ static vaddr_t		  kva_start, kva_end;
 static struct kva_stats	  kva_st;
 static int		  kva_nunused;
 
-/* Interrupts off; SMP adds the arena's spin lock here. */
+/*
+ * One spin lock for the whole arena: the sections are short, and a
+ * spin lock (interrupts off) keeps it usable from any context.  The
+ * returned value is kept for the callers' symmetry; it carries nothing.
+ */
+static struct spinlock kva_spin = SPINLOCK_INITIALIZER("kva");
+
 static uintptr_t
 kva_lock(void)
 {
-	uintptr_t psl = read_flags();
-
-	disable_intr();
-	return (psl);
+	spinlock_acquire(&kva_spin);
+	return (0);
 }
 
 static void
-kva_unlock(uintptr_t psl)
+kva_unlock(uintptr_t psl __unused)
 {
-	write_flags(psl);
+	spinlock_release(&kva_spin);
 }
 
 /* Fibonacci hashing of the page number: neighbours spread out. */

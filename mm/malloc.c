@@ -28,14 +28,15 @@
  * 16-byte bucket can hold nothing and is unused, and a request is served
  * by the smallest chunk with room for header + request + MALLOC_RZ.
  *
- * Locking: interrupts are off around every bucket list change; SMP will
- * turn malloc_lock() into a spin lock per bucket.  kmem_alloc/kmem_free
+ * Locking: one spin lock (malloc_lock()) around every bucket list
+ * change; a lock per bucket would scale better.  kmem_alloc/kmem_free
  * are called unlocked, and every panic is raised unlocked and before the
  * state changes, so a test that catches one can repair and go on.  (The
  * one exception is the last look slab_destroy() takes at an empty slab's
  * poison: the slab has left its bucket by then, and is leaked.)
  */
 #include <kernel/systm.h>
+#include <kernel/lock.h>
 #include <lib/queue.h>
 #include <lib/string.h>
 #include <mm/malloc.h>
@@ -102,20 +103,24 @@ static struct bucket	buckets[MALLOC_NBUCKETS];
 static unsigned long	large_count, large_pages;
 static bool		malloc_ready;
 
-/* Interrupts off; SMP turns this into a spin lock. */
+/*
+ * One spin lock for the whole allocator: the sections are short, and a
+ * spin lock (interrupts off) keeps it usable from any context.  The
+ * returned value is kept for the callers' symmetry; it carries nothing.
+ */
+static struct spinlock malloc_spin = SPINLOCK_INITIALIZER("malloc");
+
 static uintptr_t
 malloc_lock(void)
 {
-	uintptr_t psl = read_flags();
-
-	disable_intr();
-	return (psl);
+	spinlock_acquire(&malloc_spin);
+	return (0);
 }
 
 static void
-malloc_unlock(uintptr_t psl)
+malloc_unlock(uintptr_t psl __unused)
 {
-	write_flags(psl);
+	spinlock_release(&malloc_spin);
 }
 
 static struct slab *

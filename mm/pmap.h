@@ -9,6 +9,8 @@
  *    calls pmap_invalidate_page().  pmap_kremove() likewise.
  *  - pmap_qenter()/pmap_qremove() map or unmap a run of pages and do
  *    invalidate the range.
+ *  - pmap_invalidate_*() flush every CPU's TLB (one IPI round per call)
+ *    and wait for it; not to be called holding a spin lock.
  *  - pmap_extract() returns PMAP_NO_PA for an unmapped address.
  *  - None of these sleep.
  * Machine constants (direct map, KVA layout) are in <machine/vmparam.h>.
@@ -31,6 +33,10 @@ void	pmap_qremove(vaddr_t va, int count);
 void	pmap_invalidate_page(vaddr_t va);
 void	pmap_invalidate_range(vaddr_t sva, vaddr_t eva);
 void	pmap_invalidate_all(void);
+/* This CPU only, for mappings no other CPU may hold (no shootdown). */
+void	pmap_invalidate_page_local(vaddr_t va);
+/* Shootdown IPIs a CPU sent (one per target) and received. */
+void	pmap_tlb_counts(int cpu, uint64_t *sent, uint64_t *received);
 void	pmap_zero_page(vm_page_t m);
 void	pmap_copy_page(vm_page_t src, vm_page_t dst);
 /*

@@ -1,37 +1,101 @@
 /*
- * TLB invalidation, shared by both x86 pmaps.  Local to this CPU for now:
- * the SMP work turns these into shootdowns to every CPU.  Above a small
- * number of pages one full flush (reloading CR3) is cheaper than a run
- * of invlpg.
+ * TLB invalidation, shared by both x86 pmaps.
+ *
+ * Kernel mappings are shared by every CPU, so changing one must flush it
+ * from every TLB that may hold it: this CPU with invlpg, the others with
+ * one shootdown round (an IPI through smp_rendezvous, which waits until
+ * every target has run the flush).  One round covers a whole range:
+ * callers batch (pmap_qenter, kmem) rather than flushing page by page.
+ * Above INVLPG_MAX pages a full flush (reloading CR3) is cheaper.
+ *
+ * => not with a spin lock held: the round waits for other CPUs, which may
+ *    be spinning for that lock with interrupts off.  (smp_rendezvous
+ *    itself copes with concurrent callers.)
  */
 #include <kernel/systm.h>
+#include <kernel/lock.h>
+#include <kernel/pcpu.h>
+#include <kernel/smp.h>
 #include <mm/pmap.h>
-#include <x86/cpufunc.h>
+#include <machine/cpufunc.h>
 
 #define	INVLPG_MAX	32
 
-void
-pmap_invalidate_page(vaddr_t va)
-{
-	invlpg(va);
-}
+struct tlb_range {
+	vaddr_t	sva;
+	vaddr_t	eva;		/* 0: everything */
+};
 
-void
-pmap_invalidate_range(vaddr_t sva, vaddr_t eva)
+static volatile uint64_t tlb_sent[MAXCPU];	/* shootdown IPIs sent */
+static volatile uint64_t tlb_recv[MAXCPU];	/* and taken */
+
+static void
+tlb_flush_local(vaddr_t sva, vaddr_t eva)
 {
 	vaddr_t va;
 
-	if ((eva - sva) / PAGE_SIZE > INVLPG_MAX) {
-		pmap_invalidate_all();
+	if (eva == 0 || (eva - sva) / PAGE_SIZE > INVLPG_MAX) {
+		lcr3(rcr3());	/* no global pages: flushes everything */
 		return;
 	}
 	for (va = sva; va < eva; va += PAGE_SIZE)
 		invlpg(va);
 }
 
-/* Without global pages, reloading CR3 flushes every translation. */
+/* Runs on each target CPU, interrupts off, from the rendezvous IPI. */
+static void
+tlb_flush_ipi(void *arg)
+{
+	const struct tlb_range *r = arg;
+
+	tlb_flush_local(r->sva, r->eva);
+	tlb_recv[curcpu()->pc_cpuid]++;
+}
+
+static void
+tlb_shootdown(vaddr_t sva, vaddr_t eva)
+{
+	struct tlb_range r = { sva, eva };
+	uintptr_t flags = intr_disable();	/* stay on this CPU */
+	int me = curcpu()->pc_cpuid;
+	cpuset_t others = cpu_online & ~CPU_MASK(me);
+
+	tlb_flush_local(sva, eva);
+	if (!CPU_EMPTY(others)) {
+		tlb_sent[me] += CPU_COUNT(others);
+		smp_rendezvous(others, tlb_flush_ipi, &r);
+	}
+	intr_restore(flags);
+}
+
+void
+pmap_invalidate_page(vaddr_t va)
+{
+	tlb_shootdown(va, va + PAGE_SIZE);
+}
+
+void
+pmap_invalidate_range(vaddr_t sva, vaddr_t eva)
+{
+	tlb_shootdown(sva, eva);
+}
+
 void
 pmap_invalidate_all(void)
 {
-	lcr3(rcr3());
+	tlb_shootdown(0, 0);
+}
+
+/* Only this CPU's TLB: for mappings no other CPU may use (SFB_CPUPRIVATE). */
+void
+pmap_invalidate_page_local(vaddr_t va)
+{
+	invlpg(va);
+}
+
+void
+pmap_tlb_counts(int cpu, uint64_t *sent, uint64_t *received)
+{
+	*sent = tlb_sent[cpu];
+	*received = tlb_recv[cpu];
 }

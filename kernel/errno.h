@@ -1,0 +1,13 @@
+/* Kernel error numbers (the BSD values for the few the kernel returns). */
+#ifndef _KERNEL_ERRNO_H_
+#define _KERNEL_ERRNO_H_
+
+#define	EINTR		4	/* interrupted by a signal */
+#define	ENOMEM		12
+#define	EFAULT		14
+#define	EBUSY		16
+#define	EINVAL		22
+#define	EAGAIN		35
+#define	EWOULDBLOCK	EAGAIN	/* also: a sleep timed out */
+
+#endif /* !_KERNEL_ERRNO_H_ */

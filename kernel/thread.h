@@ -1,0 +1,104 @@
+/*
+ * Kernel threads and the scheduler.
+ *
+ * A thread runs one function on its own kernel stack, which has an
+ * unmapped guard page below it: overflowing the stack faults instead of
+ * corrupting whatever lies below.  thread_create() makes it runnable;
+ * thread_exit() (or returning from the function) ends it; thread_join()
+ * waits for it, frees it and returns its exit value.  Every thread must
+ * be joined exactly once.
+ *
+ * The scheduler is preemptive, round-robin, with one run queue per CPU.
+ * A CPU whose queue is empty steals an unpinned thread from another
+ * CPU's queue (migration); with nothing to run it halts in its idle
+ * thread until an interrupt.  One scheduler spin lock protects all run
+ * queues and every thread's state.
+ *
+ * Sleep and wakeup (FreeBSD msleep(9)):
+ *  - msleep(chan, m, flags, wmesg, timo) releases the mutex m (if not
+ *    NULL) and sleeps on chan, atomically with respect to wakeup(chan):
+ *    a wakeup after the caller released m cannot be lost.  m is
+ *    re-acquired before msleep returns.
+ *  - returns 0 when woken, EWOULDBLOCK when timo ticks (> 0) passed,
+ *    EINTR when flags has PCATCH and the thread has a signal pending
+ *    (also at once, without sleeping, if one is already pending).
+ *  - thread_signal(td) posts a signal; it stays pending until the thread
+ *    calls thread_sigclear().  A sleep without PCATCH ignores it.
+ */
+#ifndef _KERNEL_THREAD_H_
+#define _KERNEL_THREAD_H_
+
+#include <kernel/systm.h>
+#include <kernel/lock.h>
+#include <lib/queue.h>
+
+struct kcatch;
+
+enum thread_state {
+	TDS_NEW,		/* being created */
+	TDS_RUNQ,		/* on a run queue */
+	TDS_RUNNING,		/* on a CPU */
+	TDS_SLEEPING,		/* on a sleep queue */
+	TDS_DEAD,		/* exited, waiting to be joined */
+};
+
+struct thread {
+	uintptr_t	 td_sp;		/* saved stack pointer: first (swtch.S) */
+	int		 td_tid;
+	char		 td_name[24];
+	enum thread_state td_state;
+	int		 td_cpu;	/* CPU it runs or last ran on */
+	int		 td_pinned;	/* sched_pin nesting */
+	int		 td_critnest;	/* critical_enter nesting */
+	bool		 td_owepreempt;	/* preemption deferred by critnest */
+	bool		 td_idle;	/* a CPU's idle thread */
+	int		 td_slice;	/* ticks left before preemption */
+	uintptr_t	 td_spinflags;	/* interrupt state across a switch */
+	vaddr_t		 td_kstack;	/* lowest mapped byte of the stack */
+	size_t		 td_kstack_size;
+	struct kcatch	*td_catch;	/* innermost armed trap catch */
+	/* Sleep state, under the scheduler lock. */
+	const void	*td_wchan;
+	const char	*td_wmesg;
+	bool		 td_sigpending;
+	bool		 td_catchable;	/* sleeping with PCATCH */
+	int		 td_wakeresult;	/* 0, EINTR or EWOULDBLOCK */
+	uint64_t	 td_deadline;	/* tick a timed sleep ends, or 0 */
+	TAILQ_ENTRY(thread) td_runq;	/* run queue or sleep queue */
+	/* Exit and join. */
+	void		(*td_fn)(void *);
+	void		*td_arg;
+	intptr_t	 td_exitval;
+	bool		 td_joined;
+};
+
+#define	PCATCH		0x100	/* msleep: a signal interrupts the sleep */
+
+#define	curthread	(curcpu()->pc_curthread)
+
+struct thread	*thread_create(const char *name, void (*fn)(void *), void *arg);
+/* Like thread_create, but the thread runs only on cpu. */
+struct thread	*thread_create_on(const char *name, void (*fn)(void *),
+		    void *arg, int cpu);
+void		 thread_exit(intptr_t value) __noreturn;
+intptr_t	 thread_join(struct thread *td);
+void		 thread_yield(void);
+void		 thread_signal(struct thread *td);
+void		 thread_sigclear(void);
+
+int	msleep(const void *chan, struct mtx *m, int flags, const char *wmesg,
+	    int timo);
+void	wakeup(const void *chan);
+void	wakeup_one(const void *chan);
+/* Sleep for the given number of ticks. */
+void	pause_ticks(int ticks);
+
+/* Scheduler hooks for the machine-dependent layer. */
+void	sched_init(void);		/* the boot CPU, before any thread */
+void	sched_ap_main(void) __noreturn;	/* an AP, once it is up */
+void	sched_clock(void);		/* every timer tick, every CPU */
+void	sched_ast(void);		/* at the end of an interrupt */
+uint64_t sched_ticks(void);		/* ticks since boot (CPU 0's clock) */
+extern int hz;
+
+#endif /* !_KERNEL_THREAD_H_ */

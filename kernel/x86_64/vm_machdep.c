@@ -1,0 +1,28 @@
+/*
+ * Machine-dependent part of thread creation: the initial frame that
+ * cpu_switch (swtch.S) pops when it first switches to a new thread.
+ */
+#include <kernel/systm.h>
+#include <kernel/sched_internal.h>
+
+#define	NREGS	6		/* rbx rbp r12-r15 */
+
+extern char thread_tramp[];
+
+/*
+ * Lay out, from stack_top down: a zero return address (the end of a
+ * backtrace), thread_tramp for cpu_switch's ret, and zeroed callee-saved
+ * registers (NREGS of them, as swtch.S pushes).
+ */
+void
+cpu_thread_setup(struct thread *td, vaddr_t stack_top)
+{
+	uintptr_t *sp = (uintptr_t *)(stack_top & ~(vaddr_t)15);
+	int i;
+
+	*--sp = 0;
+	*--sp = (uintptr_t)thread_tramp;
+	for (i = 0; i < NREGS; i++)
+		*--sp = 0;
+	td->td_sp = (uintptr_t)sp;
+}

@@ -1,0 +1,260 @@
+/*
+ * Suite "sched": kernel threads, the scheduler, locks and critical
+ * sections (kernel/thread.h, kernel/lock.h).
+ */
+#include <kernel/systm.h>
+#include <kernel/ktest.h>
+#include <kernel/lock.h>
+#include <kernel/pcpu.h>
+#include <kernel/smp.h>
+#include <kernel/thread.h>
+#include <kernel/trap.h>
+
+#define	SPIN_TICKS	(2 * hz)	/* give up waiting after 2 s */
+
+static void
+return_arg(void *arg)
+{
+	thread_exit((intptr_t)arg * 2);
+}
+
+KTEST(sched, create_join_returns_value)
+{
+	struct thread *td[16];
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		td[i] = thread_create("ret", return_arg, (void *)(intptr_t)i);
+		KT_ASSERT_NOTNULL(td[i]);
+	}
+	for (i = 0; i < 16; i++)
+		KT_EXPECT_EQ(thread_join(td[i]), 2 * i);
+}
+
+struct where {
+	int		cpu;
+	volatile int	wrong;
+};
+
+static void
+stay_on_cpu(void *arg)
+{
+	struct where *w = arg;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (curcpu()->pc_cpuid != w->cpu)
+			w->wrong++;
+		thread_yield();
+	}
+}
+
+/* A thread bound to a CPU runs there and only there, on every CPU. */
+KTEST(sched, bound_thread_runs_on_its_cpu)
+{
+	struct where w[MAXCPU];
+	struct thread *td[MAXCPU];
+	int cpu;
+
+	for (cpu = 0; cpu < mp_ncpus; cpu++) {
+		w[cpu].cpu = cpu;
+		w[cpu].wrong = 0;
+		td[cpu] = thread_create_on("bound", stay_on_cpu, &w[cpu], cpu);
+		KT_ASSERT_NOTNULL(td[cpu]);
+	}
+	for (cpu = 0; cpu < mp_ncpus; cpu++) {
+		thread_join(td[cpu]);
+		KT_EXPECT_EQ(w[cpu].wrong, 0);
+	}
+}
+
+static volatile int flag;
+
+static void
+spin_until_flag(void *arg __unused)
+{
+	uint64_t end = sched_ticks() + SPIN_TICKS;
+
+	while (flag == 0 && sched_ticks() < end)
+		;			/* never yields: only preemption helps */
+	thread_exit(flag);
+}
+
+static void
+set_flag(void *arg __unused)
+{
+	flag = 1;
+}
+
+/* A busy thread does not starve another on the same CPU. */
+KTEST(sched, preemption_lets_others_run)
+{
+	int cpu = mp_ncpus - 1;
+	struct thread *spinner, *setter;
+
+	flag = 0;
+	spinner = thread_create_on("spinner", spin_until_flag, NULL, cpu);
+	setter = thread_create_on("setter", set_flag, NULL, cpu);
+	KT_ASSERT_NOTNULL(spinner);
+	KT_ASSERT_NOTNULL(setter);
+	thread_join(setter);
+	KT_EXPECT_EQ(thread_join(spinner), 1);
+}
+
+static volatile int in_critical;
+
+static void
+critical_spin(void *arg)
+{
+	volatile int *ran_inside = arg;
+	uint64_t end;
+
+	critical_enter();
+	in_critical = 1;
+	end = sched_ticks() + 3 * 4;	/* three slices */
+	while (sched_ticks() < end)
+		;
+	/* The other thread must not have run while we were critical. */
+	*ran_inside = flag;
+	critical_exit();
+}
+
+KTEST(sched, critical_section_defers_preemption)
+{
+	int cpu = mp_ncpus - 1;
+	volatile int ran_inside = -1;
+	struct thread *a, *b;
+
+	flag = 0;
+	in_critical = 0;
+	a = thread_create_on("critical", critical_spin, (void *)&ran_inside,
+	    cpu);
+	KT_ASSERT_NOTNULL(a);
+	while (in_critical == 0)	/* until it is inside */
+		thread_yield();
+	b = thread_create_on("setter", set_flag, NULL, cpu);
+	KT_ASSERT_NOTNULL(b);
+	thread_join(a);
+	thread_join(b);
+	KT_EXPECT_EQ(ran_inside, 0);
+	KT_EXPECT_EQ(flag, 1);
+}
+
+static void
+pinned_yields(void *arg)
+{
+	struct where *w = arg;
+	int i;
+
+	sched_pin();
+	w->cpu = curcpu()->pc_cpuid;
+	for (i = 0; i < 50; i++) {
+		thread_yield();
+		if (curcpu()->pc_cpuid != w->cpu)
+			w->wrong++;
+	}
+	sched_unpin();
+}
+
+KTEST(sched, sched_pin_keeps_thread_on_cpu)
+{
+	struct where w[8];
+	struct thread *td[8];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		w[i].wrong = 0;
+		td[i] = thread_create("pinned", pinned_yields, &w[i]);
+		KT_ASSERT_NOTNULL(td[i]);
+	}
+	for (i = 0; i < 8; i++) {
+		thread_join(td[i]);
+		KT_EXPECT_EQ(w[i].wrong, 0);
+	}
+}
+
+static volatile int ran_on[MAXCPU];
+
+static void
+busy_record_cpu(void *arg __unused)
+{
+	uint64_t end = sched_ticks() + 20;
+
+	while (sched_ticks() < end)
+		ran_on[curcpu()->pc_cpuid] = 1;
+}
+
+/* Unpinned busy threads spread over every CPU. */
+KTEST(sched, unpinned_threads_use_every_cpu)
+{
+	struct thread *td[2 * MAXCPU];
+	int i, n = 2 * mp_ncpus, used = 0;
+
+	for (i = 0; i < MAXCPU; i++)
+		ran_on[i] = 0;
+	for (i = 0; i < n; i++) {
+		td[i] = thread_create("busy", busy_record_cpu, NULL);
+		KT_ASSERT_NOTNULL(td[i]);
+	}
+	for (i = 0; i < n; i++)
+		thread_join(td[i]);
+	for (i = 0; i < MAXCPU; i++)
+		used += ran_on[i];
+	KT_EXPECT_EQ(used, mp_ncpus);
+}
+
+static struct mtx counter_mtx;
+static int counter;
+
+static void
+count_with_mutex(void *arg __unused)
+{
+	int i, v;
+
+	for (i = 0; i < 200; i++) {
+		mtx_lock(&counter_mtx);
+		v = counter;
+		if (i % 16 == 0)
+			thread_yield();	/* hold it across a switch */
+		counter = v + 1;
+		mtx_unlock(&counter_mtx);
+	}
+}
+
+KTEST(sched, mutex_excludes_across_cpus)
+{
+	struct thread *td[8];
+	int i;
+
+	mtx_init(&counter_mtx, "counter");
+	counter = 0;
+	for (i = 0; i < 8; i++) {
+		td[i] = thread_create("counter", count_with_mutex, NULL);
+		KT_ASSERT_NOTNULL(td[i]);
+	}
+	for (i = 0; i < 8; i++)
+		thread_join(td[i]);
+	KT_EXPECT_EQ(counter, 8 * 200);
+}
+
+KTEST(sched, lock_misuse_panics)
+{
+	static struct spinlock sl = SPINLOCK_INITIALIZER("test");
+	struct kcatch kc;
+	struct mtx m;
+
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0)
+		spinlock_release(&sl);		/* not held */
+	kcatch_disarm(&kc);
+	KT_EXPECT_EQ(kc.kc_count, 1);
+	KT_EXPECT_EQ(spinlock_count(), 0);
+
+	mtx_init(&m, "test");
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0)
+		mtx_unlock(&m);			/* not owned */
+	kcatch_disarm(&kc);
+	KT_EXPECT_EQ(kc.kc_count, 1);
+	KT_EXPECT_EQ(spinlock_count(), 0);
+}

@@ -1,0 +1,219 @@
+/*
+ * Suite "sleep": msleep/wakeup/wakeup_one, timeouts, signals and PCATCH,
+ * and a producer/consumer stress over every CPU (kernel/thread.h).
+ */
+#include <kernel/systm.h>
+#include <kernel/errno.h>
+#include <kernel/ktest.h>
+#include <kernel/lock.h>
+#include <kernel/pcpu.h>
+#include <kernel/smp.h>
+#include <kernel/thread.h>
+#include <lib/string.h>
+
+#define	NSLEEPERS	6
+
+static struct mtx	mtx;
+static int		chan;		/* its address is the wait channel */
+static int		asleep, woken, go;
+
+static void
+sleeper(void *arg)
+{
+	int flags = (int)(intptr_t)arg, error;
+
+	mtx_lock(&mtx);
+	asleep++;
+	while (!go) {
+		error = msleep(&chan, &mtx, flags, "test", 0);
+		if (error != 0) {
+			asleep--;
+			mtx_unlock(&mtx);
+			thread_exit(error);
+		}
+	}
+	asleep--;
+	woken++;
+	mtx_unlock(&mtx);
+	thread_exit(0);
+}
+
+static void
+setup(void)
+{
+	mtx_init(&mtx, "sleep test");
+	asleep = woken = go = 0;
+}
+
+/* Wait (sleeping, not spinning) until n threads sleep on chan. */
+static bool
+wait_asleep(int n)
+{
+	int i;
+
+	for (i = 0; i < 5 * hz; i++) {
+		mtx_lock(&mtx);
+		if (asleep == n) {
+			mtx_unlock(&mtx);
+			return (true);
+		}
+		mtx_unlock(&mtx);
+		pause_ticks(1);
+	}
+	return (false);
+}
+
+KTEST(sleep, wakeup_one_wakes_exactly_one)
+{
+	struct thread *td[NSLEEPERS];
+	int i;
+
+	setup();
+	for (i = 0; i < NSLEEPERS; i++)
+		KT_ASSERT_NOTNULL(td[i] = thread_create("sleeper", sleeper,
+		    (void *)0));
+	KT_ASSERT_TRUE(wait_asleep(NSLEEPERS));
+	mtx_lock(&mtx);
+	go = 1;
+	mtx_unlock(&mtx);
+	wakeup_one(&chan);
+	pause_ticks(5);
+	mtx_lock(&mtx);
+	KT_EXPECT_EQ(woken, 1);
+	KT_EXPECT_EQ(asleep, NSLEEPERS - 1);
+	mtx_unlock(&mtx);
+	wakeup(&chan);
+	for (i = 0; i < NSLEEPERS; i++)
+		KT_EXPECT_EQ(thread_join(td[i]), 0);
+	KT_EXPECT_EQ(woken, NSLEEPERS);
+}
+
+KTEST(sleep, timeout_returns_ewouldblock)
+{
+	uint64_t t0 = sched_ticks();
+	int error;
+
+	mtx_init(&mtx, "timeout");
+	mtx_lock(&mtx);
+	error = msleep(&chan, &mtx, 0, "timeout", 3);
+	KT_EXPECT_TRUE(mtx_owned(&mtx));	/* re-acquired */
+	mtx_unlock(&mtx);
+	KT_EXPECT_EQ(error, EWOULDBLOCK);
+	KT_EXPECT_GE(sched_ticks() - t0, 3);
+	KT_EXPECT_LT(sched_ticks() - t0, 3 + hz);
+}
+
+KTEST(sleep, signal_interrupts_pcatch_sleep)
+{
+	struct thread *td;
+
+	setup();
+	KT_ASSERT_NOTNULL(td = thread_create("pcatch", sleeper,
+	    (void *)(intptr_t)PCATCH));
+	KT_ASSERT_TRUE(wait_asleep(1));
+	thread_signal(td);
+	KT_EXPECT_EQ(thread_join(td), EINTR);
+	KT_EXPECT_EQ(woken, 0);
+}
+
+KTEST(sleep, signal_ignored_without_pcatch)
+{
+	struct thread *td;
+
+	setup();
+	KT_ASSERT_NOTNULL(td = thread_create("plain", sleeper, (void *)0));
+	KT_ASSERT_TRUE(wait_asleep(1));
+	thread_signal(td);
+	pause_ticks(5);
+	KT_EXPECT_EQ(td->td_state, TDS_SLEEPING);
+	mtx_lock(&mtx);
+	go = 1;
+	mtx_unlock(&mtx);
+	wakeup(&chan);
+	KT_EXPECT_EQ(thread_join(td), 0);
+	KT_EXPECT_EQ(woken, 1);
+}
+
+/* A signal already pending ends a PCATCH sleep before it starts. */
+KTEST(sleep, pending_signal_and_sigclear)
+{
+	thread_signal(curthread);
+	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 0), EINTR);
+	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 0), EINTR);
+	thread_sigclear();
+	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 2), EWOULDBLOCK);
+}
+
+/* ---------------------------------------------- producer/consumer */
+
+#define	PC_ITEMS	2000
+#define	PC_SLOTS	4
+
+static struct pc {
+	struct mtx	lock;
+	int		buf[PC_SLOTS];
+	int		head, count;
+	uint64_t	sum_in, sum_out;
+	int		consumed;
+} pc;
+
+static void
+producer(void *arg)
+{
+	int i, base = (int)(intptr_t)arg;
+
+	for (i = 0; i < PC_ITEMS; i++) {
+		mtx_lock(&pc.lock);
+		while (pc.count == PC_SLOTS)
+			msleep(&pc.count, &pc.lock, 0, "full", 0);
+		pc.buf[(pc.head + pc.count++) % PC_SLOTS] = base + i;
+		pc.sum_in += base + i;
+		wakeup_one(&pc.head);
+		mtx_unlock(&pc.lock);
+	}
+}
+
+static void
+consumer(void *arg __unused)
+{
+	int n;
+
+	for (n = 0; n < PC_ITEMS; n++) {
+		mtx_lock(&pc.lock);
+		while (pc.count == 0)
+			msleep(&pc.head, &pc.lock, 0, "empty", 0);
+		pc.sum_out += pc.buf[pc.head];
+		pc.head = (pc.head + 1) % PC_SLOTS;
+		pc.count--;
+		pc.consumed++;
+		wakeup_one(&pc.count);
+		mtx_unlock(&pc.lock);
+	}
+}
+
+/*
+ * One producer and one consumer bound to each CPU, a tiny buffer: lots of
+ * sleeps and wakeups across CPUs.  A lost wakeup leaves a thread asleep
+ * for ever and the runner's timeout names this test.
+ */
+KTEST(sleep, producer_consumer_loses_no_wakeup)
+{
+	struct thread *td[2 * MAXCPU];
+	int cpu, n = 0, i;
+
+	memset(&pc, 0, sizeof(pc));
+	mtx_init(&pc.lock, "pc");
+	for (cpu = 0; cpu < mp_ncpus; cpu++) {
+		td[n++] = thread_create_on("producer", producer,
+		    (void *)(intptr_t)(cpu * 100000), cpu);
+		td[n++] = thread_create_on("consumer", consumer, NULL,
+		    (cpu + 1) % mp_ncpus);
+	}
+	for (i = 0; i < n; i++)
+		KT_ASSERT_NOTNULL(td[i]);
+	for (i = 0; i < n; i++)
+		thread_join(td[i]);
+	KT_EXPECT_EQ(pc.consumed, mp_ncpus * PC_ITEMS);
+	KT_EXPECT_EQ(pc.sum_in, pc.sum_out);
+	KT_EXPECT_EQ(pc.count, 0);
+}
