@@ -32,6 +32,7 @@
 #include <kernel/lock.h>
 #include <lib/queue.h>
 #include <mm/kva.h>
+#include <mm/pmap.h>
 #include <x86/cpufunc.h>
 
 #define	KVA_HASHSHIFT	6
@@ -200,6 +201,16 @@ kva_alloc(size_t size)
 		panic("kva_alloc: all %d boundary tags in use (%d free and "
 		    "%d allocated extents): raise KVA_NTAGS", KVA_NTAGS,
 		    kva_st.ks_nfree, kva_st.ks_nalloc);
+	}
+	/*
+	 * Page tables for the range exist before anyone maps into it, so
+	 * pmap_kenter never allocates; growing under the arena lock also
+	 * keeps two CPUs from building the same table.  (FreeBSD's
+	 * pmap_growkernel, called as the kernel map grows.)
+	 */
+	if (!pmap_growkernel(bt->bt_start + rsize)) {
+		kva_unlock(psl);
+		return (0);
 	}
 	bt = kva_carve(bt, rsize);
 	kva_unlock(psl);

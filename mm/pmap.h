@@ -46,6 +46,13 @@ void	pmap_copy_page(vm_page_t src, vm_page_t dst);
  */
 void	*pmap_mapdev(paddr_t pa, size_t size);
 void	 pmap_unmapdev(void *va, size_t size);
+/*
+ * Make sure page tables exist for the KVA arena up to end, so that
+ * pmap_kenter never needs memory.  False when a page-table page could not
+ * be had (the arena then fails the allocation, as M_NOWAIT promises).
+ * Called by the arena with its lock held.
+ */
+bool	pmap_growkernel(vaddr_t end);
 /* The range of kernel virtual addresses handed to the KVA arena. */
 void	pmap_kva_bounds(vaddr_t *start, vaddr_t *end);
 /* Print the kernel's virtual memory layout at boot. */

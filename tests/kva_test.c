@@ -14,6 +14,8 @@
 #include <lib/string.h>
 #include <mm/kva.h>
 #include <mm/pmap.h>
+#include <mm/vm_page.h>
+#include <machine/vmparam.h>
 
 #define	NPIECES		8
 #define	MAXHELD		(KVA_NTAGS + 16)	/* more than the tags */
@@ -50,6 +52,64 @@ expect_stats(const struct kva_stats *want)
 	KT_EXPECT_EQ(st.ks_free, want->ks_free);
 	KT_EXPECT_EQ(st.ks_nfree, want->ks_nfree);
 	KT_EXPECT_EQ(st.ks_nalloc, want->ks_nalloc);
+}
+
+static TAILQ_HEAD(, vm_page) hoard = TAILQ_HEAD_INITIALIZER(hoard);
+
+/* Take every free page (a no-wait caller's worst case); returns how many. */
+static unsigned long
+hoard_all_pages(void)
+{
+	unsigned long n = 0;
+	vm_page_t m;
+
+	vm_page_drain_cache();
+	while ((m = vm_page_alloc(VM_ALLOC_NOWAIT)) != NULL) {
+		TAILQ_INSERT_TAIL(&hoard, m, plinks);
+		n++;
+	}
+	return (n);
+}
+
+static void
+release_hoard(void)
+{
+	vm_page_t m;
+
+	while ((m = TAILQ_FIRST(&hoard)) != NULL) {
+		TAILQ_REMOVE(&hoard, m, plinks);
+		vm_page_free(m);
+	}
+}
+
+/*
+ * Page tables for a new KVA range are made by kva_alloc (pmap_growkernel),
+ * never by pmap_kenter: with no memory left, an allocation that needs a
+ * new page table fails cleanly instead of panicking later in pmap_kenter.
+ * (i386 has every kernel page table from boot: it always succeeds.)
+ * First in the suite: later tests take the whole arena, which builds
+ * every page table of it.
+ */
+KTEST(kva, growth_without_memory_fails_cleanly)
+{
+	struct kva_stats before, after;
+	size_t big = 64UL << 20;	/* beyond the tables built so far */
+	vaddr_t va;
+
+	kva_get_stats(&before);
+	KT_ASSERT_GT(hoard_all_pages(), 0);
+	va = kva_alloc(big);
+	release_hoard();
+	if (va != 0) {
+		KT_EXPECT_EQ(PMAP_HAS_DMAP, 0);	/* only i386 may succeed */
+		kva_free(va, big);
+	}
+	kva_get_stats(&after);
+	KT_EXPECT_EQ(after.ks_free, before.ks_free);
+	KT_EXPECT_EQ(after.ks_nalloc, before.ks_nalloc);
+	va = kva_alloc(big);			/* memory is back */
+	KT_ASSERT_NE(va, 0);
+	kva_free(va, big);
 }
 
 KTEST(kva, alloc_aligned_in_bounds)

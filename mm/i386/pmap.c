@@ -240,6 +240,13 @@ pmap_identity_remove(paddr_t pa)
 	invlpg(pa);
 }
 
+/* Every kernel page table exists from boot on: nothing to grow. */
+bool
+pmap_growkernel(vaddr_t end __unused)
+{
+	return (true);
+}
+
 void
 pmap_kva_bounds(vaddr_t *start, vaddr_t *end)
 {

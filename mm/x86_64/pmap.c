@@ -52,6 +52,7 @@ pt_page(pt_entry_t e)
 	return ((pt_entry_t *)(dmap_ready ? PHYS_TO_DMAP(pa) : KERNBASE + pa));
 }
 
+/* A zeroed page-table page, or 0 when memory is exhausted. */
 static paddr_t
 pt_alloc(void)
 {
@@ -60,17 +61,23 @@ pt_alloc(void)
 	if (!dmap_ready)
 		return (vm_boot_alloc(PAGE_SIZE) - KERNBASE);
 	m = vm_page_alloc(VM_ALLOC_ZERO | VM_ALLOC_NOWAIT | VM_ALLOC_WIRED);
-	if (m == NULL)
-		panic("pmap: out of memory for a page-table page");
-	return (VM_PAGE_TO_PHYS(m));
+	return (m != NULL ? VM_PAGE_TO_PHYS(m) : 0);
 }
 
-/* Entry of table tbl at index i, creating the next-level table. */
+/*
+ * The next-level table under entry i of tbl, creating it if needed;
+ * NULL when there is no memory for it.
+ */
 static pt_entry_t *
 pt_next(pt_entry_t *tbl, int i)
 {
-	if ((tbl[i] & PG_V) == 0)
-		tbl[i] = pt_alloc() | PG_V | PG_RW;
+	paddr_t pa;
+
+	if ((tbl[i] & PG_V) == 0) {
+		if ((pa = pt_alloc()) == 0)
+			return (NULL);
+		tbl[i] = pa | PG_V | PG_RW;
+	}
 	KASSERT((tbl[i] & PG_PS) == 0, ("pmap: large page in the way"));
 	return (pt_page(tbl[i]));
 }
@@ -90,7 +97,8 @@ pmap_pte(vaddr_t va, bool create)
 
 		if ((t[i] & PG_V) == 0 && !create)
 			return (NULL);
-		t = pt_next(t, i);
+		if ((t = pt_next(t, i)) == NULL)
+			return (NULL);
 	}
 	return (&t[(va >> 12) & 511]);
 }
@@ -182,13 +190,46 @@ kva_check(vaddr_t va)
 	    (va & PAGE_MASK) == 0, ("pmap: %p is not a KVA page", (void *)va));
 }
 
+/*
+ * The PTE of a KVA page.  kva_alloc grew the page tables over the range
+ * (pmap_growkernel), so they exist and nothing is allocated here.
+ */
+static pt_entry_t *
+kva_pte(vaddr_t va)
+{
+	pt_entry_t *pte;
+
+	kva_check(va);
+	pte = pmap_pte(va, false);
+	KASSERT(pte != NULL, ("pmap: no page table for %p: not from kva_alloc?",
+	    (void *)va));
+	return (pte);
+}
+
+static vaddr_t kva_grown = KVA_MIN_ADDRESS;	/* tables exist below */
+
+/*
+ * => the KVA arena's lock is held, so one CPU at a time grows the tables.
+ */
+bool
+pmap_growkernel(vaddr_t end)
+{
+	KASSERT(end <= KVA_MIN_ADDRESS + KVA_SIZE, ("pmap_growkernel: %p",
+	    (void *)end));
+	while (kva_grown < end) {
+		if (pmap_pte(kva_grown, true) == NULL)
+			return (false);
+		kva_grown = rounddown2(kva_grown + NBPDR, NBPDR);
+	}
+	return (true);
+}
+
 void
 pmap_kenter(vaddr_t va, paddr_t pa)
 {
-	kva_check(va);
 	KASSERT((pa & PAGE_MASK) == 0, ("pmap_kenter: pa %#llx unaligned",
 	    (unsigned long long)pa));
-	*pmap_pte(va, true) = pa | PG_V | PG_RW | pg_nx;
+	*kva_pte(va) = pa | PG_V | PG_RW | pg_nx;
 }
 
 /* As pmap_kenter, uncached: for mm/x86/pmap_dev.c only. */
@@ -235,8 +276,7 @@ pmap_qenter(vaddr_t va, vm_page_t *pages, int count)
 	int i;
 
 	for (i = 0; i < count; i++) {
-		kva_check(va + i * PAGE_SIZE);
-		*pmap_pte(va + i * PAGE_SIZE, true) =
+		*kva_pte(va + i * PAGE_SIZE) =
 		    VM_PAGE_TO_PHYS(pages[i]) | PG_V | PG_RW | pg_nx;
 	}
 	pmap_invalidate_range(va, va + count * PAGE_SIZE);
@@ -279,7 +319,8 @@ pmap_identity_enter(paddr_t pa)
 
 	KASSERT((pa & PAGE_MASK) == 0 && pa != 0 && pa < NBPDR,
 	    ("pmap_identity_enter: pa %#llx", (unsigned long long)pa));
-	pte = pmap_pte(pa, true);
+	if ((pte = pmap_pte(pa, true)) == NULL)
+		panic("pmap_identity_enter: no memory for a page table");
 	KASSERT(*pte == 0, ("pmap_identity_enter: %#llx mapped",
 	    (unsigned long long)pa));
 	*pte = pa | PG_V | PG_RW;		/* executable */
