@@ -29,4 +29,7 @@ struct trapframe {
 #define	TF_SP(tf)	((uintptr_t)&(tf)->tf_eflags + sizeof(uint32_t))
 #define	TF_FLAGS(tf)	((tf)->tf_eflags)
 
+/* Callee-saved registers cpu_switch (swtch.S) pushes. */
+#define	SWITCH_NREGS	4	/* ebx esi edi ebp */
+
 #endif /* !_MACHINE_FRAME_H_ */

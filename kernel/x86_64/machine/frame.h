@@ -37,4 +37,7 @@ struct trapframe {
 #define	TF_SP(tf)	((tf)->tf_rsp)
 #define	TF_FLAGS(tf)	((tf)->tf_rflags)
 
+/* Callee-saved registers cpu_switch (swtch.S) pushes. */
+#define	SWITCH_NREGS	6	/* rbx rbp r12-r15 */
+
 #endif /* !_MACHINE_FRAME_H_ */

@@ -4,15 +4,14 @@
  */
 #include <kernel/systm.h>
 #include <kernel/sched_internal.h>
-
-#define	NREGS	6		/* rbx rbp r12-r15 */
+#include <machine/frame.h>
 
 extern char thread_tramp[];
 
 /*
  * Lay out, from stack_top down: a zero return address (the end of a
  * backtrace), thread_tramp for cpu_switch's ret, and zeroed callee-saved
- * registers (NREGS of them, as swtch.S pushes).
+ * registers (SWITCH_NREGS of them, as <arch>/swtch.S pushes).
  */
 void
 cpu_thread_setup(struct thread *td, vaddr_t stack_top)
@@ -22,7 +21,7 @@ cpu_thread_setup(struct thread *td, vaddr_t stack_top)
 
 	*--sp = 0;
 	*--sp = (uintptr_t)thread_tramp;
-	for (i = 0; i < NREGS; i++)
+	for (i = 0; i < SWITCH_NREGS; i++)
 		*--sp = 0;
 	td->td_sp = (uintptr_t)sp;
 }
