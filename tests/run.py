@@ -753,11 +753,13 @@ def select_configs(matrix: dict[str, Config],
 
 def format_matrix(configs: list[Config], build_dir: Path) -> list[str]:
     width = max(len(c.name) for c in configs)
-    lines = [f"{'name':<{width}}  arch    boot    cpus  mem   cpu   image"]
+    cpuw = max([3] + [len(c.cpu) for c in configs])
+    lines = [f"{'name':<{width}}  arch    boot    cpus  mem   "
+             f"{'cpu':<{cpuw}}  image"]
     for c in configs:
         extra = "  " + " ".join(c.extra) if c.extra else ""
         lines.append(f"{c.name:<{width}}  {c.arch:<6}  {c.boot:<6}  "
-                     f"{c.cpus:<4}  {c.mem:<4}  {c.cpu:<4}  "
+                     f"{c.cpus:<4}  {c.mem:<4}  {c.cpu:<{cpuw}}  "
                      f"{display_path(c.image(build_dir))}{extra}")
     return lines
 
