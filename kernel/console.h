@@ -10,6 +10,8 @@
 void	cons_init(void);
 void	cons_putc(int c);
 void	cons_puts(const char *s);
+/* A crash report is about to print: whoever holds the console, take it. */
+void	cons_break_lock(void);
 
 /* Hardware back end, implemented by the machine-dependent UART driver. */
 void	cons_hw_init(void);

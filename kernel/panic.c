@@ -8,6 +8,8 @@
 #include <kernel/trap.h>
 #include <kernel/ktest.h>
 #include <kernel/ksyms.h>
+#include <kernel/console.h>
+#include <kernel/pcpu.h>
 #include <kernel/machdep.h>
 #include <lib/printf.h>
 #include <machine/cpufunc.h>
@@ -15,7 +17,7 @@
 static const char	*kassert_expr;
 static const char	*kassert_file;
 static int		 kassert_line;
-static volatile int	 crashing;
+static volatile int	 crash_cpu = -1;	/* the CPU reporting a crash */
 
 /* Called by KASSERT just before panic(), so the report can say where. */
 void
@@ -52,12 +54,18 @@ void
 crash(const char *what, const struct trapframe *tf, uintptr_t pc,
     uintptr_t fp)
 {
+	int me = curcpu()->pc_cpuid, first = -1;
+
 	disable_intr();
-	if (crashing++) {
+	if (!__atomic_compare_exchange_n(&crash_cpu, &first, me, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		if (first != me)	/* another CPU is reporting: let it */
+			machine_halt();
 		/* A fault inside the report: say so and stop digging. */
 		kprintf("\nnested crash: %s\n", what);
 		machine_exit(KEXIT_FAIL);
 	}
+	cons_break_lock();
 	ktest_crashed(what);
 	kprintf("\n%s: %s\n", tf != NULL ? "fatal trap" : "panic", what);
 	if (tf != NULL)
