@@ -10,14 +10,17 @@
 #include <machine/cpufunc.h>
 
 #define	KBENCH_ROUNDS	7
+#define	KBENCH_MAX	64
 
 extern const struct kbench kbenches_start[], kbenches_end[];
 
 static uint64_t	t_start, t_total;
+static bool	timed;		/* the body called kbench_start */
 
 void
 kbench_start(void)
 {
+	timed = true;
 	t_start = cpu_ticks();
 }
 
@@ -54,7 +57,10 @@ kbench_run(const struct kbench *b)
 	int r;
 
 	t_total = 0;
+	timed = false;
 	b->kb_fn(b->kb_ops);		/* warm up caches and allocators */
+	if (!timed)
+		return;			/* skipped, or only reports */
 	for (r = 0; r < KBENCH_ROUNDS; r++) {
 		t_total = 0;
 		b->kb_fn(b->kb_ops);
@@ -86,15 +92,36 @@ selected(const char *filter, const char *name)
 	return (false);
 }
 
+/*
+ * The compiler may emit a file's records in any order: order them by
+ * line.  One file's records are contiguous in the section, in link order.
+ */
+static bool
+runs_before(const struct kbench *a, const struct kbench *b)
+{
+	if (strcmp(a->kb_file, b->kb_file) != 0)
+		return (a < b);
+	return (a->kb_line < b->kb_line);
+}
+
 void
 kbench_main(const char *filter)
 {
+	static const struct kbench *order[KBENCH_MAX];
 	const struct kbench *b;
+	int i, n = 0;
 
+	for (b = kbenches_start; b < kbenches_end; b++, n++) {
+		if (n == KBENCH_MAX)
+			panic("kbench: more than %d benchmarks", KBENCH_MAX);
+		for (i = n; i > 0 && runs_before(b, order[i - 1]); i--)
+			order[i] = order[i - 1];
+		order[i] = b;
+	}
 	kprintf("bench: begin (rdtsc ticks per operation: median min max)\n");
-	for (b = kbenches_start; b < kbenches_end; b++)
-		if (selected(filter, b->kb_name))
-			kbench_run(b);
+	for (i = 0; i < n; i++)
+		if (selected(filter, order[i]->kb_name))
+			kbench_run(order[i]);
 	kprintf("bench: end\n");
 	machine_exit(KEXIT_PASS);
 }

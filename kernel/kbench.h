@@ -2,9 +2,10 @@
  * kbench: in-kernel micro-benchmarks, run with the "bench" option.
  *
  * A benchmark is registered with KBENCH(name, ops) into the linker
- * section "kbenches".  Its body runs `ops` operations and brackets the
- * part to measure with kbench_start()/kbench_stop(); the framework runs it
- * several rounds and prints, for each benchmark, one line
+ * section "kbenches"; they run in link order, a file's in source order.
+ * Its body runs `ops` operations and brackets the part to measure with
+ * kbench_start()/kbench_stop(); the framework runs it several rounds and
+ * prints, for each benchmark, one line
  *
  *	bench: NAME MEDIAN MIN MAX
  *
@@ -12,6 +13,11 @@
  * rdtsc counts guest instructions and is identical from run to run, so
  * `make bench` reports instructions per operation.  Never assert on
  * speed in a test: record it here.
+ *
+ * A body that does not call kbench_start() in its first run is not
+ * timed: it runs once and prints no timing line.  That is how one that
+ * needs more CPUs than are online reports nothing, and how one that only
+ * reports figures (kbench_report) prints them once.
  */
 #ifndef _KERNEL_KBENCH_H_
 #define _KERNEL_KBENCH_H_
@@ -20,6 +26,8 @@
 
 struct kbench {
 	const char	*kb_name;
+	const char	*kb_file;
+	int		 kb_line;
 	unsigned long	 kb_ops;
 	void		(*kb_fn)(unsigned long ops);
 } __attribute__((aligned(8)));
@@ -28,7 +36,7 @@ struct kbench {
 	static void kbench_##name(unsigned long);			\
 	static const struct kbench kbench_rec_##name			\
 	    __attribute__((section("kbenches"), used, aligned(8))) = {	\
-		#name, ops, kbench_##name				\
+		#name, __FILE__, __LINE__, ops, kbench_##name		\
 	};								\
 	static void kbench_##name(unsigned long nops __unused)
 

@@ -362,6 +362,19 @@ thread_join(struct thread *td)
 	return (value);
 }
 
+bool
+thread_stack_guard_hit(uintptr_t addr)
+{
+	struct thread *td = curthread;
+	vaddr_t guard;
+
+	/* Only stacks from kstack_alloc have a guard page below them. */
+	if (td == NULL || td == &thread0 || td->td_kstack == 0)
+		return (false);
+	guard = td->td_kstack - PAGE_SIZE;
+	return (addr >= guard && addr < td->td_kstack);
+}
+
 static void
 idle_loop(void *arg __unused)
 {

@@ -85,6 +85,13 @@ intptr_t	 thread_join(struct thread *td);
 void		 thread_yield(void);
 void		 thread_signal(struct thread *td);
 void		 thread_sigclear(void);
+/*
+ * Does addr lie in the running thread's stack guard page?  For the fatal
+ * trap report, so a stack overflow is named as one.  False for threads
+ * without a guard page (thread0 and the APs' idle threads run on boot
+ * stacks) and before the scheduler starts.
+ */
+bool		 thread_stack_guard_hit(uintptr_t addr);
 
 int	msleep(const void *chan, struct mtx *m, int flags, const char *wmesg,
 	    int timo);

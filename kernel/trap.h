@@ -65,7 +65,7 @@ struct kcatch {
 	int		 kc_count;	/* events caught so far */
 	int		 kc_vector;	/* last vector caught; -1 for panic */
 	uintptr_t	 kc_err;	/* its error code */
-	uintptr_t	 kc_addr;	/* CR2, for a page fault */
+	uintptr_t	 kc_addr;	/* CR2, for a page or double fault */
 	uintptr_t	 kc_pc;		/* where it happened */
 	char		 kc_msg[256];	/* the panic message (as panic() formats it) */
 	struct kcatch	*kc_prev;

@@ -222,16 +222,14 @@ void
 dblfault_handler(void)
 {
 	struct pcpu *pc = curcpu();
+	uintptr_t cr2 = rcr2();		/* the #PF behind a stack overflow */
 	struct trapframe tf;
-	char what[96];
 
 	dblfault_frame(&pc->pc_tss, &tf);
 	dblfault_untask(pc);
-	if (kcatch_trap(&tf, T_DOUBLEFLT, 0))
+	if (kcatch_trap(&tf, T_DOUBLEFLT, cr2))
 		panic("double fault: a catch cannot resume it");
-	snprintf(what, sizeof(what), "double fault (#DF), vector 8, esp %#x "
-	    "(kernel stack overflow?)", tf.tf_isp);
-	crash(what, &tf, tf.tf_eip, tf.tf_ebp);
+	trap_fatal(&tf, cr2, tf.tf_isp);
 }
 
 void
@@ -239,8 +237,10 @@ trap_dump_regs(const struct trapframe *tf)
 {
 	kprintf("  eax %08x  ebx %08x  ecx %08x  edx %08x\n",
 	    tf->tf_eax, tf->tf_ebx, tf->tf_ecx, tf->tf_edx);
+	/* A #DF frame is rebuilt from the TSS: its ESP is in tf_isp. */
 	kprintf("  esi %08x  edi %08x  ebp %08x  esp %08x\n",
-	    tf->tf_esi, tf->tf_edi, tf->tf_ebp, (uint32_t)TF_SP(tf));
+	    tf->tf_esi, tf->tf_edi, tf->tf_ebp, tf->tf_trapno == T_DOUBLEFLT ?
+	    tf->tf_isp : (uint32_t)TF_SP(tf));
 	kprintf("  eip %08x  cs %04x  eflags %08x\n",
 	    tf->tf_eip, tf->tf_cs, tf->tf_eflags);
 }

@@ -1,12 +1,16 @@
 /*
  * x86 trap dispatch, shared by i386 and x86_64: every vector's stub ends
  * in trap(tf).  An exception is first offered to an armed catch
- * (kernel/trap.h); otherwise it is fatal and crash() reports it.
+ * (kernel/trap.h); otherwise it is fatal and crash() reports it, naming
+ * a kernel stack overflow (a fault on the thread's guard page) as such.
  * Interrupt vectors (32 and up) go to their handlers (kernel/x86/intr.c).
  */
 #include <kernel/systm.h>
+#include <kernel/pcpu.h>
+#include <kernel/thread.h>
 #include <kernel/trap.h>
 #include <lib/printf.h>
+#include <lib/string.h>
 #include <machine/frame.h>
 #include <x86/cpufunc.h>
 #include <x86/x86_var.h>
@@ -54,17 +58,61 @@ trap_describe_pf(char *buf, size_t len, uintptr_t err, uintptr_t addr)
 	    (err & PGEX_RSV) ? ", reserved bit set in a PTE" : "");
 }
 
-static void __noreturn
-trap_fatal(struct trapframe *tf, uintptr_t addr)
+static void
+trap_describe(char *buf, size_t len, const struct trapframe *tf,
+    uintptr_t addr, uintptr_t sp)
 {
-	char what[160];
 	int vector = (int)tf->tf_trapno;
 
 	if (vector == T_PAGEFLT)
-		trap_describe_pf(what, sizeof(what), tf->tf_err, addr);
+		trap_describe_pf(buf, len, tf->tf_err, addr);
+	else if (vector == T_DOUBLEFLT)
+		snprintf(buf, len, "%s, stack pointer %p, CR2 %p",
+		    trap_name(vector), (void *)sp, (void *)addr);
 	else
-		snprintf(what, sizeof(what), "%s, vector %d, error code %#lx",
+		snprintf(buf, len, "%s, vector %d, error code %#lx",
 		    trap_name(vector), vector, (unsigned long)tf->tf_err);
+}
+
+/*
+ * Did the trap come from the running thread overflowing its stack into
+ * the guard page?  Either the stack pointer is in the guard page, or the
+ * fault address (CR2) is.  A #DF does not set CR2: it holds whatever the
+ * last #PF left, maybe long ago.  So for a #DF trust it only with the
+ * stack pointer in the lowest page of the stack (a push or call from
+ * there faults on the guard page with the stack pointer just above it).
+ */
+static bool
+trap_stack_overflow(const struct trapframe *tf, uintptr_t addr, uintptr_t sp)
+{
+	if (thread_stack_guard_hit(sp))
+		return (true);
+	if (tf->tf_trapno == T_PAGEFLT)
+		return (thread_stack_guard_hit(addr));
+	return (tf->tf_trapno == T_DOUBLEFLT && thread_stack_guard_hit(addr) &&
+	    thread_stack_guard_hit(sp - PAGE_SIZE));
+}
+
+/*
+ * => addr: CR2 for a #PF or #DF; sp: the stack pointer at the trap (the
+ *    i386 #DF task rebuilds its frame, so TF_SP cannot find it).
+ * A stack overflow is said so first, and offered to panic catches like a
+ * panic (tests provoke one on purpose).
+ */
+void
+trap_fatal(struct trapframe *tf, uintptr_t addr, uintptr_t sp)
+{
+	struct thread *td = curthread;
+	char desc[160], what[256];
+
+	trap_describe(desc, sizeof(desc), tf, addr, sp);
+	if (trap_stack_overflow(tf, addr, sp)) {
+		snprintf(what, sizeof(what), "kernel stack overflow in thread "
+		    "%s (guard page at %p): %s", td->td_name,
+		    (void *)(td->td_kstack - PAGE_SIZE), desc);
+		kcatch_panic(what);
+	} else
+		strlcpy(what, desc, sizeof(what));
 	crash(what, tf, TF_PC(tf), TF_FP(tf));
 }
 
@@ -78,9 +126,10 @@ trap(struct trapframe *tf)
 		intr_dispatch(tf);
 		return;
 	}
-	if (vector == T_PAGEFLT)
+	/* A #DF from a stack overflow is a #PF that could not be delivered. */
+	if (vector == T_PAGEFLT || vector == T_DOUBLEFLT)
 		addr = rcr2();
 	if (kcatch_trap(tf, vector, addr))
 		return;
-	trap_fatal(tf, addr);
+	trap_fatal(tf, addr, TF_SP(tf));
 }

@@ -54,6 +54,12 @@ void	cpu_sync_cr3(struct pcpu *pc);
 
 /* intr.c: vectors 32 and up, from trap(). */
 void	intr_dispatch(struct trapframe *tf);
+/*
+ * trap.c: report an exception nothing caught and stop.  addr is CR2 (#PF,
+ * #DF), sp the stack pointer when it happened.
+ */
+void	trap_fatal(struct trapframe *tf, uintptr_t addr, uintptr_t sp)
+	    __noreturn;
 
 /* lapic.c */
 void	lapic_init(paddr_t pa);

@@ -20,6 +20,7 @@
 #include <machine/cpufunc.h>
 
 #define	INVLPG_MAX	32
+#define	CPUSET_ALL	((cpuset_t)-1)
 
 struct tlb_range {
 	vaddr_t	sva;
@@ -52,15 +53,17 @@ tlb_flush_ipi(void *arg)
 	tlb_recv[curcpu()->pc_cpuid]++;
 }
 
+/* Flush [sva, eva) on the CPUs of targets, this one too if it is there. */
 static void
-tlb_shootdown(vaddr_t sva, vaddr_t eva)
+tlb_shootdown(vaddr_t sva, vaddr_t eva, cpuset_t targets)
 {
 	struct tlb_range r = { sva, eva };
 	uintptr_t flags = intr_disable();	/* stay on this CPU */
 	int me = curcpu()->pc_cpuid;
-	cpuset_t others = cpu_online & ~CPU_MASK(me);
+	cpuset_t others = targets & cpu_online & ~CPU_MASK(me);
 
-	tlb_flush_local(sva, eva);
+	if (CPU_ISSET(me, targets))
+		tlb_flush_local(sva, eva);
 	if (!CPU_EMPTY(others)) {
 		tlb_sent[me] += CPU_COUNT(others);
 		smp_rendezvous(others, tlb_flush_ipi, &r);
@@ -71,19 +74,29 @@ tlb_shootdown(vaddr_t sva, vaddr_t eva)
 void
 pmap_invalidate_page(vaddr_t va)
 {
-	tlb_shootdown(va, va + PAGE_SIZE);
+	tlb_shootdown(va, va + PAGE_SIZE, CPUSET_ALL);
 }
 
 void
 pmap_invalidate_range(vaddr_t sva, vaddr_t eva)
 {
-	tlb_shootdown(sva, eva);
+	tlb_shootdown(sva, eva, CPUSET_ALL);
 }
 
 void
 pmap_invalidate_all(void)
 {
-	tlb_shootdown(0, 0);
+	tlb_shootdown(0, 0, CPUSET_ALL);
+}
+
+/*
+ * For benchmarks only: a shootdown round to the CPUs of cpus (a
+ * cpuset_t).  Any other CPU may keep a stale translation of va.
+ */
+void
+pmap_invalidate_page_mask(vaddr_t va, uint64_t cpus)
+{
+	tlb_shootdown(va, va + PAGE_SIZE, cpus);
 }
 
 /* Only this CPU's TLB: for mappings no other CPU may use (SFB_CPUPRIVATE). */
