@@ -36,6 +36,13 @@ uintptr_t	spinlock_switch_save(void);
 void		spinlock_switch_restore(uintptr_t flags);
 static void	idle_loop(void *arg) __noreturn;
 
+/* May the thread run on another CPU than td_cpu? */
+static bool
+thread_movable(const struct thread *td)
+{
+	return (!td->td_bound && td->td_pinned == 0);
+}
+
 static int
 this_cpu(void)
 {
@@ -48,7 +55,7 @@ sched_pick_cpu(const struct thread *td)
 {
 	int cpu, best = td->td_cpu;
 
-	if (td->td_pinned > 0)
+	if (!thread_movable(td))
 		return (td->td_cpu);
 	for (cpu = 0; cpu < mp_ncpus; cpu++)
 		if (CPU_ISSET(cpu, cpu_online) &&
@@ -80,7 +87,7 @@ runq_take(int cpu, bool unpinned_only)
 	struct thread *td;
 
 	TAILQ_FOREACH(td, &runq[cpu], td_runq)
-		if (!unpinned_only || td->td_pinned == 0)
+		if (!unpinned_only || thread_movable(td))
 			break;
 	if (td != NULL) {
 		TAILQ_REMOVE(&runq[cpu], td, td_runq);
@@ -115,7 +122,7 @@ sched_choose_peek(int cpu)
 		return (true);
 	for (other = 0; other < mp_ncpus; other++)
 		TAILQ_FOREACH(td, &runq[other], td_runq)
-			if (td->td_pinned == 0)
+			if (thread_movable(td))
 				return (true);
 	return (false);
 }
@@ -302,7 +309,7 @@ thread_create_common(const char *name, void (*fn)(void *), void *arg,
 	td->td_tid = next_tid++;
 	if (cpu >= 0) {
 		td->td_cpu = cpu;
-		td->td_pinned = 1;
+		td->td_bound = true;
 	}
 	sched_add(td);
 	spinlock_release(&sched_lock);
@@ -330,7 +337,7 @@ thread_exit(intptr_t value)
 
 	KASSERT(td != &thread0 && !td->td_idle, ("thread_exit: %s may not "
 	    "exit", td->td_name));
-	KASSERT(td->td_critnest == 0 && td->td_pinned <= 1,
+	KASSERT(td->td_critnest == 0 && td->td_pinned == 0,
 	    ("thread_exit in a critical section or pinned"));
 	spinlock_acquire(&sched_lock);
 	td->td_exitval = value;
@@ -402,7 +409,7 @@ idle_thread_make(int cpu)
 		panic("sched: no memory for CPU %d's idle thread", cpu);
 	snprintf(td->td_name, sizeof(td->td_name), "idle/%d", cpu);
 	td->td_idle = true;
-	td->td_pinned = 1;
+	td->td_bound = true;
 	td->td_cpu = cpu;
 	td->td_state = TDS_RUNNING;
 	return (td);
@@ -432,7 +439,7 @@ sched_init(void)
 	if (idle_thread[0] == NULL)
 		panic("sched: no memory for CPU 0's idle thread");
 	idle_thread[0]->td_idle = true;
-	idle_thread[0]->td_pinned = 1;
+	idle_thread[0]->td_bound = true;
 	idle_thread[0]->td_cpu = 0;
 }
 

@@ -49,6 +49,7 @@ struct thread {
 	enum thread_state td_state;
 	int		 td_cpu;	/* CPU it runs or last ran on */
 	int		 td_pinned;	/* sched_pin nesting */
+	bool		 td_bound;	/* thread_create_on: never moves */
 	int		 td_critnest;	/* critical_enter nesting */
 	bool		 td_owepreempt;	/* preemption deferred by critnest */
 	bool		 td_idle;	/* a CPU's idle thread */

@@ -258,3 +258,33 @@ KTEST(sched, lock_misuse_panics)
 	KT_EXPECT_EQ(kc.kc_count, 1);
 	KT_EXPECT_EQ(spinlock_count(), 0);
 }
+
+static void
+unpin_unbalanced(void *arg)
+{
+	struct where *w = arg;
+	struct kcatch kc;
+	int i;
+
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0)
+		sched_unpin();			/* never pinned: must panic */
+	kcatch_disarm(&kc);
+	w->wrong += (kc.kc_count != 1);
+	for (i = 0; i < 20; i++) {		/* and stays bound */
+		thread_yield();
+		w->wrong += (curcpu()->pc_cpuid != w->cpu);
+	}
+}
+
+/* sched_unpin without sched_pin panics, and cannot unbind a bound thread. */
+KTEST(sched, unbalanced_unpin_panics)
+{
+	struct where w = { mp_ncpus - 1, 0 };
+	struct thread *td;
+
+	td = thread_create_on("unpin", unpin_unbalanced, &w, w.cpu);
+	KT_ASSERT_NOTNULL(td);
+	thread_join(td);
+	KT_EXPECT_EQ(w.wrong, 0);
+}
