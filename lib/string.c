@@ -189,6 +189,21 @@ strrchr(const char *s, int c)
 	}
 }
 
+/* The first occurrence of needle in haystack; an empty needle matches at once. */
+char *
+strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *haystack != '\0' || n == 0; haystack++) {
+		if (strncmp(haystack, needle, n) == 0)
+			return ((char *)haystack);
+		if (*haystack == '\0')
+			break;
+	}
+	return (NULL);
+}
+
 size_t
 strlcpy(char *restrict dst, const char *restrict src, size_t size)
 {

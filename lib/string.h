@@ -19,6 +19,7 @@ int	 strcmp(const char *, const char *);
 int	 strncmp(const char *, const char *, size_t);
 char	*strchr(const char *, int);
 char	*strrchr(const char *, int);
+char	*strstr(const char *, const char *);
 /* Copy/append with truncation; return the length they tried to create. */
 size_t	 strlcpy(char *restrict, const char *restrict, size_t);
 size_t	 strlcat(char *restrict, const char *restrict, size_t);

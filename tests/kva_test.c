@@ -31,17 +31,6 @@ static size_t	heldsz[MAXHELD];
 #define	REQUIRE_KASSERT()	do { } while (0)
 #endif
 
-static bool
-msg_has(const char *s, const char *sub)
-{
-	size_t n = strlen(sub);
-
-	for (; *s != '\0'; s++)
-		if (strncmp(s, sub, n) == 0)
-			return (true);
-	return (false);
-}
-
 static void
 expect_stats(const struct kva_stats *want)
 {
@@ -326,10 +315,10 @@ KTEST(kva, free_wrong_size_panics)
 	va = kva_alloc(2 * PAGE_SIZE);
 	KT_ASSERT_NE(va, 0);
 	KT_EXPECT_TRUE(free_panics(va, PAGE_SIZE, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "kva_free"));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "was allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "kva_free"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "was allocated"));
 	KT_EXPECT_TRUE(free_panics(va, 3 * PAGE_SIZE, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "was allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "was allocated"));
 	/* The range is still whole: the right size frees it. */
 	kva_free(va, 2 * PAGE_SIZE);
 	expect_stats(&st0);
@@ -349,7 +338,7 @@ KTEST(kva, double_free_panics)
 	KT_ASSERT_NE(guard, 0);
 	kva_free(va, PAGE_SIZE);
 	KT_EXPECT_TRUE(free_panics(va, PAGE_SIZE, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "double free"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "double free"));
 	kva_free(guard, PAGE_SIZE);
 	expect_stats(&st0);
 }
@@ -366,9 +355,9 @@ KTEST(kva, free_of_foreign_range_panics)
 	va = kva_alloc(4 * PAGE_SIZE);
 	KT_ASSERT_NE(va, 0);
 	KT_EXPECT_TRUE(free_panics(va + PAGE_SIZE, PAGE_SIZE, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "inside an allocated range"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "inside an allocated range"));
 	KT_EXPECT_TRUE(free_panics(start - PAGE_SIZE, PAGE_SIZE, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "outside the arena"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "outside the arena"));
 	kva_free(va, 4 * PAGE_SIZE);
 	expect_stats(&st0);
 }
@@ -387,7 +376,7 @@ KTEST(kva, zero_size_panics)
 	kcatch_disarm(&kc);
 	KT_EXPECT_EQ(kc.kc_count, 1);
 	KT_EXPECT_EQ(va, 1);
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "size 0"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "size 0"));
 	expect_stats(&st0);
 }
 
@@ -413,7 +402,7 @@ KTEST(kva, tag_pool_exhaustion_panics)
 	}
 	kcatch_disarm(&kc);
 	KT_ASSERT_EQ(kc.kc_count, 1);
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "boundary tags"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "boundary tags"));
 	kva_get_stats(&st1);
 	/* Every tag the arena did not use went to one page (or more). */
 	KT_EXPECT_FALSE(n < KVA_NTAGS - st0.ks_nfree - st0.ks_nalloc);

@@ -173,6 +173,22 @@ KTEST(lib, strchr_and_strrchr)
 	KT_EXPECT_TRUE(strrchr("\x80x\x80", 0x80) != NULL);
 }
 
+KTEST(lib, strstr_finds_first_occurrence)
+{
+	const char *h = "abcabcab";
+
+#define	OFF(p)	((p) == NULL ? -1 : (intptr_t)((p) - h))
+	KT_EXPECT_SEQ(OFF(strstr(h, "cab")), 2);	/* first of two */
+	KT_EXPECT_SEQ(OFF(strstr(h, "abcab")), 0);
+	KT_EXPECT_SEQ(OFF(strstr(h, "b")), 1);
+	KT_EXPECT_SEQ(OFF(strstr(h, "")), 0);		/* empty needle */
+#undef	OFF
+	KT_EXPECT_NOTNULL(strstr("", ""));
+	KT_EXPECT_NULL(strstr(h, "abd"));		/* partial match */
+	KT_EXPECT_NULL(strstr(h, "abcabcabc"));	/* longer than h */
+	KT_EXPECT_NULL(strstr("", "a"));
+}
+
 KTEST(lib, strlcpy_truncates_and_returns_source_length)
 {
 	char d[8];

@@ -39,17 +39,6 @@ static uint8_t	*many[NMANY];
 static size_t	 manysz[NMANY];
 
 static bool
-msg_has(const char *s, const char *sub)
-{
-	size_t n = strlen(sub);
-
-	for (; *s != '\0'; s++)
-		if (strncmp(s, sub, n) == 0)
-			return (true);
-	return (false);
-}
-
-static bool
 aligned(const void *p)
 {
 	return (((uintptr_t)p & (MALLOC_ALIGN - 1)) == 0);
@@ -463,7 +452,7 @@ KTEST(malloc, double_free_panics)
 	free(p);
 	malloc_get_stats(&st0);
 	KT_EXPECT_TRUE(free_panics(p, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "double free"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "double free"));
 	malloc_get_stats(&st);
 	KT_EXPECT_EQ(st.ms_bucket[2].mbs_inuse, st0.ms_bucket[2].mbs_inuse);
 	/* A large object's pages are gone: its header cannot be read. */
@@ -471,7 +460,7 @@ KTEST(malloc, double_free_panics)
 	KT_ASSERT_NOTNULL(p);
 	free(p);
 	KT_EXPECT_TRUE(free_panics(p, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 }
 
 KTEST(malloc, free_of_foreign_pointer_panics)
@@ -489,19 +478,19 @@ KTEST(malloc, free_of_foreign_pointer_panics)
 	KT_ASSERT_NOTNULL(p);
 	KT_ASSERT_NOTNULL(q);
 	KT_EXPECT_TRUE(free_panics(p + 16, &kc));	/* inside a chunk */
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 	KT_EXPECT_TRUE(free_panics(p + 1, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 	KT_EXPECT_TRUE(free_panics(q + 16, &kc));	/* inside a large one */
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 	KT_EXPECT_TRUE(free_panics(q + PAGE_SIZE, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 	KT_EXPECT_TRUE(free_panics(&local, &kc));	/* the stack */
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 	KT_EXPECT_TRUE(free_panics(global, &kc));	/* the kernel image */
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 	KT_EXPECT_TRUE(free_panics((void *)0x1000, &kc));	/* unmapped */
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "not allocated"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "not allocated"));
 	/* Nothing was harmed: both still free normally. */
 	free(p);
 	free(q);
@@ -525,11 +514,11 @@ overflow_caught(size_t size, size_t off)
 	save = p[off];
 	p[off] = (uint8_t)~save;
 	KT_EXPECT_TRUE(free_panics(p, &kc));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "write past the end"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "write past the end"));
 	snprintf(want, sizeof(want), "(%zu bytes", size);
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, want));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, want));
 	snprintf(want, sizeof(want), "at offset %zu ", off);
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, want));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, want));
 	p[off] = save;
 	free(p);
 }
@@ -578,8 +567,8 @@ KTEST(malloc, write_after_free_panics_at_malloc)
 	}
 	kcatch_disarm(&kc);
 	KT_EXPECT_EQ(kc.kc_count, 1);
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "write after free"));
-	KT_EXPECT_TRUE(msg_has(kc.kc_msg, "at offset 3 "));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "write after free"));
+	KT_EXPECT_TRUE(strstr(kc.kc_msg, "at offset 3 "));
 	p[3] = save;
 	q = malloc(48, M_WAITOK);
 	KT_EXPECT_EQ((uintptr_t)q, (uintptr_t)p);

@@ -20,6 +20,7 @@
 #define	strncmp		minnow_strncmp
 #define	strchr		minnow_strchr
 #define	strrchr		minnow_strrchr
+#define	strstr		minnow_strstr
 #define	strlcpy		minnow_strlcpy
 #define	strlcat		minnow_strlcat
 #define	strtoull	minnow_strtoull
@@ -37,6 +38,7 @@
 #undef	strncmp
 #undef	strchr
 #undef	strrchr
+#undef	strstr
 #undef	strlcpy
 #undef	strlcat
 #undef	strtoull

@@ -768,6 +768,35 @@ test_str_basic(void)
 	}
 }
 
+/*
+ * strstr against glibc: needles cut from the haystack (found), mutated by
+ * one byte (usually not), and empty; small alphabets make partial matches
+ * and repeats common.
+ */
+static void
+test_strstr(void)
+{
+	char a[40], nd[8];
+	size_t i, j, la, off, k;
+
+	for (i = 0; i < 30000; i++) {
+		la = rng_below(sizeof(a) - 1);
+		for (j = 0; j < la; j++)
+			a[j] = "aab"[rng_below(3)];
+		a[la] = '\0';
+		off = la > 0 ? rng_below(la) : 0;
+		k = rng_below(sizeof(nd) - 1);
+		if (k > la - off)
+			k = la - off;
+		memcpy(nd, a + off, k);
+		nd[k] = '\0';
+		if (k > 0 && i % 3 == 0)
+			nd[rng_below(k)] = 'c' - (char)rng_below(3);
+		record(minnow_strstr(a, nd) == strstr(a, nd),
+		    "strstr(%s, %s)", esc(a, la), esc(nd, k));
+	}
+}
+
 /* References for strlcpy and strlcat, which glibc 2.36 does not have. */
 static size_t
 ref_strlcpy(char *d, const char *s, size_t size)
@@ -905,6 +934,7 @@ main(void)
 	test_copies();
 	test_mem_search();
 	test_str_basic();
+	test_strstr();
 	test_strlcpy_strlcat();
 	test_strtoull();
 	test_guard_page();
