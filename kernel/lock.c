@@ -24,6 +24,9 @@ spinlock_init(struct spinlock *sl, const char *name)
 	sl->sl_locked = 0;
 	sl->sl_owner = -1;
 	sl->sl_name = name;
+#ifdef WITNESS
+	sl->sl_witness = 0;
+#endif
 }
 
 void
@@ -35,6 +38,7 @@ spinlock_acquire(struct spinlock *sl)
 	/* Before any state changes, so a test can catch the panic. */
 	KASSERT(sl->sl_owner != curcpu()->pc_cpuid,
 	    ("spin lock \"%s\" acquired recursively", sl->sl_name));
+	WITNESS_SPIN_LOCK(sl);
 	if (ss->count++ == 0)
 		ss->flags = flags;
 	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0)
@@ -52,6 +56,7 @@ spinlock_release(struct spinlock *sl)
 	    ("spin lock \"%s\" released by CPU %d, held by %d", sl->sl_name,
 	    curcpu()->pc_cpuid, sl->sl_owner));
 	KASSERT(ss->count > 0, ("spin lock count underflow"));
+	WITNESS_SPIN_UNLOCK(sl);
 	sl->sl_owner = -1;
 	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
 	if (--ss->count == 0)

@@ -22,6 +22,7 @@
 #define _KERNEL_LOCK_H_
 
 #include <kernel/systm.h>
+#include <kernel/witness.h>
 
 struct thread;
 
@@ -29,9 +30,13 @@ struct spinlock {
 	volatile uint32_t sl_locked;
 	int		  sl_owner;	/* CPU id, -1 when free */
 	const char	 *sl_name;
+#ifdef WITNESS
+	int		  sl_witness;	/* its class + 1; 0: not looked up */
+#endif
 };
 
-#define	SPINLOCK_INITIALIZER(name)	{ 0, -1, name }
+#define	SPINLOCK_INITIALIZER(name)					\
+	{ .sl_locked = 0, .sl_owner = -1, .sl_name = (name) }
 
 void	spinlock_init(struct spinlock *sl, const char *name);
 void	spinlock_acquire(struct spinlock *sl);
@@ -44,6 +49,9 @@ struct mtx {
 	struct thread	*mtx_owner;
 	int		 mtx_waiters;
 	const char	*mtx_name;
+#ifdef WITNESS
+	int		 mtx_witness;	/* its class + 1; 0: not looked up */
+#endif
 };
 
 void	mtx_init(struct mtx *m, const char *name);

@@ -117,6 +117,8 @@ msleep(const void *chan, struct mtx *m, int flags, const char *wmesg,
 
 	KASSERT(m == NULL || m->mtx_owner == curthread, ("msleep: mutex "
 	    "\"%s\" not held", m->mtx_name));
+	if (m != NULL)
+		WITNESS_MTX_UNLOCK(m);
 	spinlock_acquire(&sched_lock);
 	if (m != NULL) {
 		m->mtx_owner = NULL;
@@ -164,6 +166,9 @@ mtx_init(struct mtx *m, const char *name)
 	m->mtx_owner = NULL;
 	m->mtx_waiters = 0;
 	m->mtx_name = name;
+#ifdef WITNESS
+	m->mtx_witness = 0;
+#endif
 }
 
 /*
@@ -175,6 +180,7 @@ mtx_lock(struct mtx *m)
 	/* Checked unlocked: only this thread can make the owner itself. */
 	KASSERT(m->mtx_owner != curthread, ("mutex \"%s\" acquired "
 	    "recursively", m->mtx_name));
+	WITNESS_MTX_CHECK(m, false);
 	spinlock_acquire(&sched_lock);
 	while (m->mtx_owner != NULL) {
 		m->mtx_waiters++;
@@ -183,6 +189,7 @@ mtx_lock(struct mtx *m)
 	}
 	m->mtx_owner = curthread;
 	spinlock_release(&sched_lock);
+	WITNESS_MTX_LOCK(m);
 }
 
 bool
@@ -190,10 +197,13 @@ mtx_trylock(struct mtx *m)
 {
 	bool got;
 
+	WITNESS_MTX_CHECK(m, true);
 	spinlock_acquire(&sched_lock);
 	if ((got = (m->mtx_owner == NULL)))
 		m->mtx_owner = curthread;
 	spinlock_release(&sched_lock);
+	if (got)
+		WITNESS_MTX_LOCK(m);
 	return (got);
 }
 
@@ -202,6 +212,7 @@ mtx_unlock(struct mtx *m)
 {
 	KASSERT(m->mtx_owner == curthread, ("mutex \"%s\" released by a "
 	    "thread that does not own it", m->mtx_name));
+	WITNESS_MTX_UNLOCK(m);
 	spinlock_acquire(&sched_lock);
 	m->mtx_owner = NULL;
 	if (m->mtx_waiters > 0)

@@ -58,6 +58,9 @@ struct thread {
 	vaddr_t		 td_kstack;	/* lowest mapped byte of the stack */
 	size_t		 td_kstack_size;
 	struct kcatch	*td_catch;	/* innermost armed trap catch */
+#ifdef WITNESS
+	struct witness_stack td_witness; /* mutexes held (kernel/witness.h) */
+#endif
 	/* Sleep state, under the scheduler lock. */
 	const void	*td_wchan;
 	const char	*td_wmesg;
