@@ -33,7 +33,7 @@
 #include <lib/queue.h>
 #include <mm/kva.h>
 #include <mm/pmap.h>
-#include <x86/cpufunc.h>
+#include <machine/cpufunc.h>
 
 #define	KVA_HASHSHIFT	6
 #define	KVA_NHASH	(1 << KVA_HASHSHIFT)	/* allocated-extent hash */

@@ -41,7 +41,7 @@
 #include <lib/string.h>
 #include <mm/malloc.h>
 #include <mm/pmap.h>
-#include <x86/cpufunc.h>
+#include <machine/cpufunc.h>
 
 #ifdef NO_KASSERT
 #define	MALLOC_DEBUG	0
