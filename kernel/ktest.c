@@ -6,6 +6,7 @@
 #include <kernel/systm.h>
 #include <kernel/ktest.h>
 #include <kernel/trap.h>
+#include <kernel/lock.h>
 #include <kernel/machdep.h>
 #include <kernel/setjmp.h>
 #include <lib/string.h>
@@ -224,6 +225,12 @@ run_one(const struct ktest *t, int n)
 		ktest_diag("test returned with a trap catch still armed");
 		cur_result = KT_FAIL;
 		kcatch_reset();
+	}
+	/* A test that leaks a spin lock would wedge every later one. */
+	if (spinlock_count() != 0) {
+		ktest_diag("test returned holding %d spin lock(s)",
+		    spinlock_count());
+		cur_result = KT_FAIL;
 	}
 	cur = NULL;
 	print_result(cur_result, n, t->kt_name, cur_skip);

@@ -10,6 +10,7 @@
 #include <kernel/ksyms.h>
 #include <kernel/console.h>
 #include <kernel/pcpu.h>
+#include <kernel/smp.h>
 #include <kernel/machdep.h>
 #include <lib/printf.h>
 #include <machine/cpufunc.h>
@@ -65,6 +66,7 @@ crash(const char *what, const struct trapframe *tf, uintptr_t pc,
 		kprintf("\nnested crash: %s\n", what);
 		machine_exit(KEXIT_FAIL);
 	}
+	mp_stop_others();	/* a frozen machine to report on */
 	cons_break_lock();
 	ktest_crashed(what);
 	kprintf("\n%s: %s\n", tf != NULL ? "fatal trap" : "panic", what);

@@ -77,6 +77,8 @@ extern volatile cpuset_t cpu_online;	/* CPUs taking interrupts */
 void	mp_start(void);
 
 void	ipi_send(cpuset_t mask, int vector);
+/* Halt every other CPU (a crash report is about to print). */
+void	mp_stop_others(void);
 void	ipi_broadcast(int vector);
 void	smp_rendezvous(cpuset_t mask, void (*fn)(void *), void *arg);
 

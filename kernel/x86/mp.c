@@ -327,6 +327,22 @@ ipi_resched_intr(void *arg __unused)
 {
 }
 
+/* Another CPU is reporting a crash: stop here, touching nothing. */
+static void
+ipi_stop_intr(void *arg __unused)
+{
+	machine_halt();
+}
+
+void
+mp_stop_others(void)
+{
+	cpuset_t others = cpu_online & ~CPU_MASK(curcpu()->pc_cpuid);
+
+	if (!CPU_EMPTY(others))
+		ipi_send(others, IPI_STOP);
+}
+
 /*
  * The boot CPU's local APIC, at the MADT's address (or the MSR's, without
  * ACPI), with the 8259s out of the way.  Returns whether the MADT's CPU
@@ -366,6 +382,7 @@ mp_start(void)
 	cpu_sync_cr3(&pcpu0);
 	intr_register(IPI_RENDEZVOUS, ipi_rendezvous_intr, NULL, "rendezvous");
 	intr_register(IPI_RESCHED, ipi_resched_intr, NULL, "resched");
+	intr_register(IPI_STOP, ipi_stop_intr, NULL, "stop");
 	lapic_timer_calibrate();
 	lapic_timer_start();
 	if (mp_ncpus_listed > 1)
