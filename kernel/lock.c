@@ -6,6 +6,7 @@
 #include <kernel/systm.h>
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
+#include <kernel/sched_internal.h>
 #include <machine/cpufunc.h>
 
 /*
@@ -83,9 +84,6 @@ spinlock_count(void)
  * The scheduler carries one CPU's spin state across a context switch:
  * the thread switched to restores what it had when it switched away.
  */
-uintptr_t	spinlock_switch_save(void);
-void		spinlock_switch_restore(uintptr_t flags);
-
 uintptr_t
 spinlock_switch_save(void)
 {

@@ -26,14 +26,11 @@ int hz = 100;
 
 static TAILQ_HEAD(runq, thread) runq[MAXCPU];
 static int		 runq_len[MAXCPU];
-static struct thread	*idle_thread[MAXCPU];
 static bool		 need_resched[MAXCPU];
 static struct thread	 thread0;	/* the boot CPU's first thread */
 static volatile uint64_t ticks;
 static int		 next_tid = 1;
 
-uintptr_t	spinlock_switch_save(void);
-void		spinlock_switch_restore(uintptr_t flags);
 static void	idle_loop(void *arg) __noreturn;
 
 /* May the thread run on another CPU than td_cpu? */
@@ -108,7 +105,7 @@ sched_choose(int cpu)
 	for (other = 0; other < mp_ncpus; other++)
 		if (other != cpu && (td = runq_take(other, true)) != NULL)
 			return (td);
-	return (idle_thread[cpu]);
+	return (pcpu_find(cpu)->pc_idlethread);
 }
 
 /* Is there anything for this CPU to run besides its idle thread? */
@@ -423,6 +420,7 @@ void
 sched_init(void)
 {
 	extern char boot_stack[];
+	struct thread *idle;
 	int cpu;
 
 	for (cpu = 0; cpu < MAXCPU; cpu++)
@@ -435,12 +433,12 @@ sched_init(void)
 	thread0.td_slice = SCHED_SLICE;
 	curcpu()->pc_curthread = &thread0;
 	/* CPU 0's idle thread needs a stack of its own to switch to. */
-	idle_thread[0] = thread_alloc("idle/0", idle_loop, NULL);
-	if (idle_thread[0] == NULL)
+	if ((idle = thread_alloc("idle/0", idle_loop, NULL)) == NULL)
 		panic("sched: no memory for CPU 0's idle thread");
-	idle_thread[0]->td_idle = true;
-	idle_thread[0]->td_bound = true;
-	idle_thread[0]->td_cpu = 0;
+	idle->td_idle = true;
+	idle->td_bound = true;
+	idle->td_cpu = 0;
+	curcpu()->pc_idlethread = idle;
 }
 
 /* An application processor is up: its boot context becomes its idle thread. */
@@ -449,7 +447,7 @@ sched_ap_main(void)
 {
 	int cpu = this_cpu();
 
-	idle_thread[cpu] = idle_thread_make(cpu);
-	curcpu()->pc_curthread = idle_thread[cpu];
+	curcpu()->pc_idlethread = idle_thread_make(cpu);
+	curcpu()->pc_curthread = curcpu()->pc_idlethread;
 	idle_loop(NULL);
 }

@@ -23,6 +23,13 @@ void	wakeup_locked(const void *chan, bool one);
 void	sleepq_tick(uint64_t now);
 void	sleepq_init(void);
 
+/*
+ * One CPU's spin-lock interrupt state, carried across a context switch
+ * by sched_switch (kernel/lock.c).
+ */
+uintptr_t spinlock_switch_save(void);
+void	spinlock_switch_restore(uintptr_t flags);
+
 /* Machine-dependent thread start-up and switch (kernel/<arch>/). */
 void	cpu_switch(struct thread *from, struct thread *to);
 void	cpu_thread_setup(struct thread *td, vaddr_t stack_top);

@@ -13,17 +13,8 @@
 #include <machine/vmparam.h>
 #include "vm_snap.h"
 
-#define	MIB		(1024ULL * 1024)
-#define	GIB		(1024 * MIB)
-#define	LOWMEM_END	MIB
-#define	PG_MARK		0x5ca1ab1e00000000ULL	/* in pindex: "ours" */
-#define	NDIRTY		64			/* pages in alloc_zero_fills */
 #define	HIGH_STRIDE	64			/* pages in ram_above_4g */
 #define	MAXBLOCK	(1UL << (VM_NFREEORDER - 1))	/* pages */
-
-TAILQ_HEAD(pglist, vm_page);
-
-extern char kernel_start[];
 
 enum page_op { OP_FREE, OP_FREE8, OP_WIRE, OP_UNWIRE };
 

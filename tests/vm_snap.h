@@ -9,6 +9,15 @@
 #include <kernel/systm.h>
 #include <mm/vm_page.h>
 
+#define	MIB		(1024ULL * 1024)
+#define	GIB		(1024 * MIB)
+#define	LOWMEM_END	MIB
+#define	PG_MARK		0x5ca1ab1e00000000ULL	/* in pindex: "ours" */
+
+TAILQ_HEAD(pglist, vm_page);
+
+extern char kernel_start[];
+
 struct vm_snap {
 	unsigned long	free;
 	unsigned long	wire;

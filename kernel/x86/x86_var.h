@@ -100,6 +100,8 @@ void	sched_ap_main(void) __noreturn;
 
 /* mm/<arch>/pmap.c: map one low page at its own address, and undo it. */
 void	pmap_identity_enter(paddr_t pa);
+/* pmap_kenter, uncached (mm/x86/pmap_dev.c maps devices with it). */
+void	pmap_kenter_nocache(vaddr_t va, paddr_t pa);
 void	pmap_identity_remove(paddr_t pa);
 #endif /* !__ASSEMBLY__ */
 

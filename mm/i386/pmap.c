@@ -104,9 +104,6 @@ pmap_kenter(vaddr_t va, paddr_t pa)
 	*vtopte(va) = (pt_entry_t)pa | PG_V | PG_RW;
 }
 
-/* As pmap_kenter, uncached: for mm/x86/pmap_dev.c only. */
-void	pmap_kenter_nocache(vaddr_t va, paddr_t pa);
-
 void
 pmap_kenter_nocache(vaddr_t va, paddr_t pa)
 {

@@ -7,8 +7,8 @@
 #include <kernel/systm.h>
 #include <mm/kva.h>
 #include <mm/pmap.h>
+#include <x86/x86_var.h>
 
-void	pmap_kenter_nocache(vaddr_t va, paddr_t pa);
 
 void *
 pmap_mapdev(paddr_t pa, size_t size)

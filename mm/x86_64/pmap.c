@@ -232,9 +232,6 @@ pmap_kenter(vaddr_t va, paddr_t pa)
 	*kva_pte(va) = pa | PG_V | PG_RW | pg_nx;
 }
 
-/* As pmap_kenter, uncached: for mm/x86/pmap_dev.c only. */
-void	pmap_kenter_nocache(vaddr_t va, paddr_t pa);
-
 void
 pmap_kenter_nocache(vaddr_t va, paddr_t pa)
 {
