@@ -40,7 +40,7 @@ cons_lock(void)
 		while (!__atomic_compare_exchange_n(&cons_owner, &free, me,
 		    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 			free = -1;
-			ia32_pause();
+			cpu_spinwait();
 		}
 	cons_depth++;
 	return (flags);

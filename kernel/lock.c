@@ -44,7 +44,7 @@ spinlock_acquire(struct spinlock *sl)
 		ss->flags = flags;
 	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0)
 		while (sl->sl_locked != 0)
-			ia32_pause();
+			cpu_spinwait();
 	sl->sl_owner = curcpu()->pc_cpuid;
 }
 

@@ -57,7 +57,7 @@ crash(const char *what, const struct trapframe *tf, uintptr_t pc,
 {
 	int me = curcpu()->pc_cpuid, first = -1;
 
-	disable_intr();
+	(void)intr_disable();
 	if (!__atomic_compare_exchange_n(&crash_cpu, &first, me, false,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		if (first != me)	/* another CPU is reporting: let it */

@@ -47,7 +47,7 @@ w_lock_enter(void)
 
 	while (__atomic_exchange_n(&w_lock, 1, __ATOMIC_ACQUIRE) != 0)
 		while (w_lock != 0)
-			ia32_pause();
+			cpu_spinwait();
 	return (flags);
 }
 

@@ -218,6 +218,13 @@ cpu_idle_wait(void)
 	__asm__ volatile("sti; hlt" : : : "memory");
 }
 
+/* The body of a spin-wait loop (FreeBSD's cpu_spinwait). */
+static inline void
+cpu_spinwait(void)
+{
+	ia32_pause();
+}
+
 static inline uint64_t
 cpu_ticks(void)
 {
