@@ -9,6 +9,7 @@
  */
 #include <kernel/systm.h>
 #include <kernel/bootinfo.h>
+#include <kernel/cmdline.h>
 #include <lib/string.h>
 #include <lib/printf.h>
 
@@ -61,17 +62,20 @@ bootinfo_reserve(uint64_t start, uint64_t end, const char *what)
 	bi->bi_rsv[bi->bi_nrsv++] = (struct physrsv){ start, end, what };
 }
 
-/* Copy a loader string and reserve the bytes it occupies. */
-static void
+/*
+ * Copy a loader string and reserve the bytes it occupies; returns the
+ * string's full length, which exceeds len - 1 when the copy was cut.
+ */
+static size_t
 copy_string(char *dst, size_t len, uint64_t pa, const char *what)
 {
 	const char *s = boot_ptr(pa, 1);
 
 	dst[0] = '\0';
 	if (s == NULL)
-		return;
-	strlcpy(dst, s, len);
+		return (0);
 	bootinfo_reserve(pa, pa + strlen(s) + 1, what);
+	return (strlcpy(dst, s, len));
 }
 
 static void
@@ -164,8 +168,8 @@ mb1_parse(uint64_t pa)
 	bootinfo_reserve(pa, pa + MB1_INFO_SIZE, "multiboot info");
 	flags = rd32(mbi, 0);
 	if (flags & MB1_F_CMDLINE)
-		copy_string(bi->bi_cmdline, sizeof(bi->bi_cmdline),
-		    rd32(mbi, 16), "command line");
+		bi->bi_cmdline_len = copy_string(bi->bi_cmdline,
+		    sizeof(bi->bi_cmdline), rd32(mbi, 16), "command line");
 	if (flags & MB1_F_LOADER)
 		copy_string(bi->bi_loader, sizeof(bi->bi_loader),
 		    rd32(mbi, 64), "loader name");
@@ -214,8 +218,9 @@ mb2_tag(const uint8_t *tag, uint64_t tag_pa)
 
 	switch (type) {
 	case MB2_TAG_CMDLINE:
+		bi->bi_cmdline_len = strnlen((const char *)tag + 8, size - 8);
 		strlcpy(bi->bi_cmdline, (const char *)tag + 8,
-		    MIN(sizeof(bi->bi_cmdline), size - 7));
+		    MIN(sizeof(bi->bi_cmdline), bi->bi_cmdline_len + 1));
 		break;
 	case MB2_TAG_LOADER:
 		strlcpy(bi->bi_loader, (const char *)tag + 8,
@@ -294,7 +299,10 @@ bootinfo_print(void)
 
 	kprintf("boot loader: %s (multiboot %d)\n",
 	    bi->bi_loader[0] ? bi->bi_loader : "unnamed", bi->bi_proto);
-	kprintf("command line: \"%s\"\n", bi->bi_cmdline);
+	kprintf("command line: \"");
+	cmdline_putvis(bi->bi_cmdline, strlen(bi->bi_cmdline));
+	kprintf("\"%s\n", bi->bi_cmdline_len >= sizeof(bi->bi_cmdline) ?
+	    " (cut)" : "");
 	kprintf("memory map: %d entries from the loader, %d after sanitising\n",
 	    bi->bi_nraw, bi->bi_nmem);
 	for (i = 0; i < bi->bi_nmem; i++)

@@ -13,6 +13,7 @@
 #define _KERNEL_BOOTINFO_H_
 
 #include <kernel/systm.h>
+#include <kernel/cmdline.h>
 
 #define	MEMSEG_AVAILABLE	1
 #define	MEMSEG_RESERVED		2
@@ -46,7 +47,8 @@ struct physrsv {
 struct bootinfo {
 	int		bi_proto;		/* multiboot 1 or 2 */
 	char		bi_loader[64];
-	char		bi_cmdline[512];
+	char		bi_cmdline[CMDLINE_MAX];	/* cut if too long */
+	size_t		bi_cmdline_len;		/* as the loader gave it */
 	int		bi_nraw;		/* entries as the loader gave them */
 	struct memseg	bi_raw[BI_MMAP_MAX];
 	int		bi_nmem;		/* sanitised */

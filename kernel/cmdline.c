@@ -2,24 +2,84 @@
  * Kernel command line parsing (see kernel/cmdline.h).  Later subsystems
  * add their options to known_opts[] with a line of help each, which the
  * "unknown option" message prints so a typo is easy to fix.
+ *
+ * Every problem is printed on the console and counted; the count
+ * (cmdline_problems()) decides what the kernel does with a bad command
+ * line: ktest and bench refuse to run, an idle boot exits with the
+ * failure code instead of halting, so a harness never waits on a typo.
  */
 #include <kernel/systm.h>
 #include <kernel/cmdline.h>
+#include <kernel/pcpu.h>
 #include <lib/string.h>
+#include <lib/printf.h>
 
 enum opt_arg { ARG_NONE, ARG_OPTIONAL, ARG_REQUIRED };
 
 static const struct known_opt {
 	const char	*name;
 	enum opt_arg	 arg;
+	unsigned	 max;		/* > 0: value is a number 1..max */
 	const char	*help;
 } known_opts[] = {
-	{ "ktest", ARG_OPTIONAL, "run self-tests: ktest[=SUITE[.TEST],...]" },
-	{ "bench", ARG_OPTIONAL, "run benchmarks: bench[=NAME,...]" },
-	{ "ncpus", ARG_REQUIRED, "expected CPU count, for tests: ncpus=N" },
+	{ "ktest", ARG_OPTIONAL, 0,
+	    "run self-tests: ktest[=SUITE[.TEST],...]" },
+	{ "ktest.after", ARG_REQUIRED, 0,
+	    "with ktest, start after this test: ktest.after=SUITE.TEST" },
+	{ "bench", ARG_OPTIONAL, 0, "run benchmarks: bench[=NAME|boot,...]" },
+	{ "ncpus", ARG_REQUIRED, MAXCPU,
+	    "expected CPU count, for tests: ncpus=N (1..64)" },
 };
 
 static struct cmdline kernel_cmdline;
+static int kernel_cmdline_problems;
+
+/*
+ * cmdline_vis: C escapes for control bytes, quotes and backslashes, so
+ * that what a loader passed is shown exactly and cannot move the cursor
+ * or fake a line of output.  Like NetBSD's vis(3) with VIS_CSTYLE, except
+ * that a byte without a C escape is written \xNN (vis uses octal).
+ */
+size_t
+cmdline_vis(char *dst, size_t size, const char *s, size_t len)
+{
+	static const char cesc[] = "\tt\nn\rr\\\\\"\"";
+	const char *e;
+	char esc[5];
+	size_t i, o = 0, n;
+	unsigned char c;
+
+	for (i = 0; i < len; i++, o += n) {
+		c = s[i];
+		e = memchr(cesc, c, sizeof(cesc) - 1);
+		if (e != NULL && (e - cesc) % 2 == 0)
+			n = snprintf(esc, sizeof(esc), "\\%c", e[1]);
+		else if (c < 0x20 || c >= 0x7f)
+			n = snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else
+			n = snprintf(esc, sizeof(esc), "%c", c);
+		if (o + n >= size)
+			break;
+		memcpy(dst + o, esc, n);
+	}
+	if (size > 0)
+		dst[o] = '\0';
+	return (i);
+}
+
+void
+cmdline_putvis(const char *s, size_t len)
+{
+	char buf[80];
+	size_t n;
+
+	while (len > 0) {
+		n = cmdline_vis(buf, sizeof(buf), s, len);
+		kprintf("%s", buf);
+		s += n;
+		len -= n;
+	}
+}
 
 static const struct known_opt *
 known_lookup(const char *name, size_t len)
@@ -40,15 +100,36 @@ complain(bool report, const char *what, const char *w, size_t len)
 
 	if (!report)
 		return (1);
-	kprintf("cmdline: %s \"%.*s\" (ignored)", what, (int)len, w);
+	kprintf("cmdline: %s \"", what);
+	cmdline_putvis(w, len);
+	kprintf("\" (ignored)");
 	if (strcmp(what, "unknown option") == 0) {
 		kprintf("; known options:\n");
 		for (i = 0; i < nitems(known_opts); i++)
-			kprintf("cmdline:   %-6s %s\n", known_opts[i].name,
+			kprintf("cmdline:   %-11s %s\n", known_opts[i].name,
 			    known_opts[i].help);
 	} else
 		kprintf("\n");
 	return (1);
+}
+
+/* Is v[0..len) a decimal number from 1 to max? */
+static bool
+number_in_range(const char *v, size_t len, unsigned max)
+{
+	unsigned n = 0;
+	size_t i;
+
+	if (len == 0 || len > 10)
+		return (false);
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return (false);
+		n = n * 10 + (v[i] - '0');
+		if (n > max)
+			return (false);
+	}
+	return (n >= 1);
 }
 
 /* Set or replace an option; a repeated option keeps the last value. */
@@ -66,7 +147,8 @@ set_opt(struct cmdline *cl, const char *w, size_t nlen, const char *val,
 	if (o == NULL && cl->cl_nopts == CMDLINE_OPTS_MAX)
 		return (complain(report, "too many options at", w, nlen));
 	if (vlen >= sizeof(o->co_value))
-		return (complain(report, "value too long for", w, nlen));
+		return (complain(report, "value too long (127 bytes at most) "
+		    "for", w, nlen));
 	if (o == NULL)
 		o = &cl->cl_opts[cl->cl_nopts++];
 	memcpy(o->co_name, w, nlen);
@@ -82,6 +164,7 @@ parse_word(struct cmdline *cl, const char *w, size_t len, bool report)
 {
 	const char *eq = memchr(w, '=', len);
 	size_t nlen = eq != NULL ? (size_t)(eq - w) : len;
+	size_t vlen = eq != NULL ? len - nlen - 1 : 0;
 	const struct known_opt *k;
 
 	if (nlen == 0)
@@ -89,28 +172,30 @@ parse_word(struct cmdline *cl, const char *w, size_t len, bool report)
 	if ((k = known_lookup(w, nlen)) == NULL)
 		return (complain(report, "unknown option", w, len));
 	if ((eq == NULL && k->arg == ARG_REQUIRED) ||
-	    (eq != NULL && (k->arg == ARG_NONE || eq + 1 == w + len)))
+	    (eq != NULL && (k->arg == ARG_NONE || vlen == 0)))
 		return (complain(report, "malformed option", w, len));
+	if (k->max > 0 && !number_in_range(eq + 1, vlen, k->max))
+		return (complain(report, "not a number in range in", w, len));
 	if (eq == NULL)
 		return (set_opt(cl, w, nlen, "", 0, report));
-	return (set_opt(cl, w, nlen, eq + 1, len - nlen - 1, report));
+	return (set_opt(cl, w, nlen, eq + 1, vlen, report));
 }
 
-int
-cmdline_parse(struct cmdline *cl, const char *s, bool report)
+/* Parse the words of s[0..len); see cmdline_parse(). */
+static int
+parse_words(struct cmdline *cl, const char *s, size_t len, bool report)
 {
-	const char *w;
-	size_t len;
+	const char *w, *end = s + len;
 	int bad = 0;
 	bool first = true;
 
 	cl->cl_nopts = 0;
 	for (;;) {
-		while (*s == ' ' || *s == '\t')
+		while (s < end && (*s == ' ' || *s == '\t'))
 			s++;
-		if (*s == '\0')
+		if (s == end)
 			break;
-		for (w = s; *s != '\0' && *s != ' ' && *s != '\t'; s++)
+		for (w = s; s < end && *s != ' ' && *s != '\t'; s++)
 			;
 		len = s - w;
 		/* qemu -kernel passes the image path as the first word. */
@@ -124,6 +209,12 @@ cmdline_parse(struct cmdline *cl, const char *s, bool report)
 	return (bad);
 }
 
+int
+cmdline_parse(struct cmdline *cl, const char *s, bool report)
+{
+	return (parse_words(cl, s, strlen(s), report));
+}
+
 const char *
 cmdline_lookup(const struct cmdline *cl, const char *name)
 {
@@ -135,10 +226,43 @@ cmdline_lookup(const struct cmdline *cl, const char *name)
 	return (NULL);
 }
 
-void
-cmdline_init(const char *s)
+/*
+ * A loader's command line longer than the copy kept (s is its first
+ * CMDLINE_MAX - 1 bytes): say so, and drop the word the cut went through
+ * rather than act on half of it ("ktest=li" for "ktest=lib").
+ */
+static size_t
+cmdline_cut(const char *s, size_t full)
 {
-	cmdline_parse(&kernel_cmdline, s, true);
+	size_t len = strlen(s), keep = len;
+
+	while (keep > 0 && s[keep - 1] != ' ' && s[keep - 1] != '\t')
+		keep--;
+	kprintf("cmdline: the command line is %zu bytes long but only %d are "
+	    "kept; ignored from \"", full, CMDLINE_MAX - 1);
+	cmdline_putvis(s + keep, len - keep);
+	kprintf("\" on\n");
+	return (keep);
+}
+
+void
+cmdline_init(const char *s, size_t full_len)
+{
+	size_t len = strlen(s);
+	int bad = 0;
+
+	if (full_len > len) {
+		len = cmdline_cut(s, full_len);
+		bad++;
+	}
+	bad += parse_words(&kernel_cmdline, s, len, true);
+	kernel_cmdline_problems = bad;
+}
+
+int
+cmdline_problems(void)
+{
+	return (kernel_cmdline_problems);
 }
 
 const char *

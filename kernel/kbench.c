@@ -5,6 +5,7 @@
  */
 #include <kernel/systm.h>
 #include <kernel/kbench.h>
+#include <kernel/cmdline.h>
 #include <kernel/machdep.h>
 #include <lib/string.h>
 #include <machine/cpufunc.h>
@@ -73,23 +74,70 @@ kbench_run(const struct kbench *b)
 	    (unsigned long long)per_op[KBENCH_ROUNDS - 1]);
 }
 
-/* Is name one of the comma-separated words of filter ("" = all)? */
+/* Does filter item p[0..len) name b? */
 static bool
-selected(const char *filter, const char *name)
+item_names(const char *p, size_t len, const struct kbench *b)
 {
-	size_t len = strlen(name);
-	const char *p;
+	return (strlen(b->kb_name) == len && strncmp(p, b->kb_name, len) == 0);
+}
+
+/* Is b one of the comma-separated items of filter ("" = all)? */
+static bool
+selected(const char *filter, const struct kbench *b)
+{
+	const char *p, *end;
 
 	if (*filter == '\0')
 		return (true);
-	for (p = filter; p != NULL; p = strchr(p, ',')) {
-		if (*p == ',')
-			p++;
-		if (strncmp(p, name, len) == 0 &&
-		    (p[len] == ',' || p[len] == '\0'))
+	for (p = filter; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		if (item_names(p, end - p, b))
 			return (true);
 	}
 	return (false);
+}
+
+static void
+bad_item(const char *what, const char *item, size_t len, const char *filter)
+{
+	kprintf("bench: %s \"", what);
+	cmdline_putvis(len > 0 ? item : filter, len > 0 ? len :
+	    strlen(filter));
+	kprintf("\"\n");
+}
+
+/*
+ * Check every filter item before running anything: an empty item or a
+ * name no benchmark has is a typo that would otherwise measure nothing
+ * and pass.  Returns the number of bad items, each reported.
+ */
+static int
+check_filter(const char *filter, const struct kbench **order, int n)
+{
+	const char *p, *end;
+	int i, bad = 0;
+
+	for (p = filter; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		/* "boot": only the figures kmain reports for every run. */
+		if (end - p == 4 && strncmp(p, "boot", 4) == 0)
+			continue;
+		for (i = 0; i < n && !item_names(p, end - p, order[i]); i++)
+			;
+		if (p == end || i == n) {
+			bad_item(p == end ? "empty item in" : "no benchmark "
+			    "matches", p, end - p, filter);
+			bad++;
+		}
+	}
+	/* "bench=x," : the empty last item the loop cannot see. */
+	if (*filter != '\0' && filter[strlen(filter) - 1] == ',') {
+		bad_item("empty item in", "", 0, filter);
+		bad++;
+	}
+	return (bad);
 }
 
 /*
@@ -118,9 +166,13 @@ kbench_main(const char *filter)
 			order[i] = order[i - 1];
 		order[i] = b;
 	}
+	if (check_filter(filter, order, n) + cmdline_problems() != 0) {
+		kprintf("bench: nothing run: fix the command line (see above)\n");
+		machine_exit(KEXIT_FAIL);
+	}
 	kprintf("bench: begin (rdtsc ticks per operation: median min max)\n");
 	for (i = 0; i < n; i++)
-		if (selected(filter, order[i]->kb_name))
+		if (selected(filter, order[i]))
 			kbench_run(order[i]);
 	kprintf("bench: end\n");
 	machine_exit(KEXIT_PASS);

@@ -1,10 +1,13 @@
 /*
- * The self-test runner: selects tests with the "ktest=" filter, runs
- * them suite by suite, prints KTAP version 1, and exits QEMU with the
- * pass or fail code.  See kernel/ktest.h for the contract with tests.
+ * The self-test runner: selects tests with the "ktest=" filter (and
+ * "ktest.after="), runs them suite by suite, prints KTAP version 1, and
+ * exits QEMU with the pass or fail code.  A crash inside a test still
+ * ends in a well-formed stream (ktest_crashed).  See kernel/ktest.h for
+ * the contract with tests.
  */
 #include <kernel/systm.h>
 #include <kernel/ktest.h>
+#include <kernel/cmdline.h>
 #include <kernel/trap.h>
 #include <kernel/lock.h>
 #include <kernel/machdep.h>
@@ -12,19 +15,36 @@
 #include <lib/string.h>
 
 #define	KTEST_MAX	1024
-#define	FILTER_MAX	32
 
 enum kt_result { KT_PASS, KT_FAIL, KT_SKIP };
 
+struct kt_counts {
+	int		 pass, fail, skip;
+	const char	*skip_why;	/* the skip reason all share, or NULL */
+};
+
 extern const struct ktest ktests_start[], ktests_end[];
 
+/*
+ * Runner state.  Only the runner thread writes it; ktest_crashed() reads
+ * it after crash() has stopped every other CPU.
+ */
 static const struct ktest *tests[KTEST_MAX];	/* in run order */
 static int		 ntests;
+static bool		 sel[KTEST_MAX];	/* tests[i] is to run */
 static const struct ktest *cur;			/* running test */
+static int		 cur_pos;		/* its index in tests[] */
 static int		 cur_index;		/* its KTAP number */
 static enum kt_result	 cur_result;
 static const char	*cur_skip;
 static jmp_buf		 cur_jb;
+static struct {
+	bool		 active;	/* between the plan and the end */
+	int		 first, end;	/* the suite running: tests[first..end) */
+	int		 suiteno;	/* its KTAP number */
+	struct kt_counts c;		/* its results so far */
+} run;
+static struct kt_counts	 all;		/* closed suites' results */
 
 int
 ktest_strcmp(const char *a, const char *b)
@@ -97,17 +117,6 @@ ktest_skip(const char *reason)
 	longjmp(cur_jb, 1);
 }
 
-void
-ktest_crashed(const char *why)
-{
-	if (cur == NULL)
-		return;
-	kprintf("    not ok %d %s\n", cur_index, cur->kt_name);
-	kprintf("Bail out! %s.%s crashed: %s\n", cur->kt_suite, cur->kt_name,
-	    why);
-	cur = NULL;
-}
-
 /* Position of the first registered test whose field equals t's. */
 static int
 first_rank(const struct ktest *t, bool by_suite)
@@ -168,34 +177,88 @@ item_selects(const char *item, size_t len, const struct ktest *t)
 	    strncmp(item + sl + 1, t->kt_name, len - sl - 1) == 0);
 }
 
+/* "# ktest: WHAT "ITEM"" with the item's control bytes escaped. */
+static int
+bad_item(bool report, const char *what, const char *item, size_t len)
+{
+	if (!report)
+		return (1);
+	kprintf("# ktest: %s \"", what);
+	cmdline_putvis(item, len);
+	kprintf("\"\n");
+	return (1);
+}
+
 /*
  * Mark the tests the filter selects.  An item that selects nothing is a
- * typo that would otherwise pass silently: report it and count it failed.
+ * typo that would otherwise pass silently, and an empty item ("lib,,boot")
+ * is one too: report each; the caller then runs nothing.
  */
 static int
-select_tests(const char *filter, bool *sel)
+select_tests(const char *filter, bool *s, bool report)
 {
 	const char *item, *end;
 	int i, bad = 0;
 	bool hit;
 
 	for (i = 0; i < ntests; i++)
-		sel[i] = (*filter == '\0');
+		s[i] = (*filter == '\0');
 	for (item = filter; *item != '\0'; item = *end ? end + 1 : end) {
 		end = strchr(item, ',');
 		if (end == NULL)
 			end = item + strlen(item);
-		for (i = 0, hit = false; i < ntests; i++) {
+		for (i = 0, hit = false; i < ntests && item != end; i++) {
 			if (item_selects(item, end - item, tests[i]))
-				sel[i] = hit = true;
+				s[i] = hit = true;
 		}
-		if (!hit) {
-			kprintf("# ktest: no test matches \"%.*s\"\n",
-			    (int)(end - item), item);
-			bad++;
-		}
+		if (item == end)
+			bad += bad_item(report, "empty item in filter", filter,
+			    strlen(filter));
+		else if (!hit)
+			bad += bad_item(report, "no test matches", item,
+			    end - item);
 	}
+	if (*filter != '\0' && filter[strlen(filter) - 1] == ',')
+		bad += bad_item(report, "empty item in filter", filter,
+		    strlen(filter));
 	return (bad);
+}
+
+/*
+ * ktest.after=SUITE.TEST: deselect every test up to and including that
+ * one in run order, whatever the filter says, so that a harness can boot
+ * again past a test that crashed the kernel.  Returns 1 if no test has
+ * that name, reported; the name must be exact, a suite is not enough.
+ */
+static int
+select_after(const char *after, bool *s, bool report)
+{
+	int i, j;
+
+	for (i = 0; i < ntests; i++)
+		if (item_selects(after, strlen(after), tests[i]) &&
+		    strchr(after, '.') != NULL)
+			break;
+	if (i == ntests)
+		return (bad_item(report, "ktest.after names no test:", after,
+		    strlen(after)));
+	for (j = 0; j <= i; j++)
+		s[j] = false;
+	return (0);
+}
+
+int
+ktest_count_selected(const char *filter, const char *after)
+{
+	static bool scratch[KTEST_MAX];
+	int i, n = 0;
+
+	if (select_tests(filter, scratch, false) != 0 ||
+	    (after != NULL && select_after(after, scratch, false) != 0))
+		return (-1);
+	for (i = 0; i < ntests; i++)
+		n += scratch[i];
+	return (n);
 }
 
 static void
@@ -207,18 +270,37 @@ print_result(enum kt_result r, int n, const char *name, const char *skip)
 	kprintf("\n");
 }
 
-static enum kt_result
-run_one(const struct ktest *t, int n)
+static void
+count_result(struct kt_counts *c, enum kt_result r, const char *skip)
 {
+	switch (r) {
+	case KT_PASS: c->pass++; break;
+	case KT_FAIL: c->fail++; break;
+	case KT_SKIP:
+		if (c->skip++ == 0)
+			c->skip_why = skip;
+		else if (c->skip_why != NULL && (skip == NULL ||
+		    strcmp(c->skip_why, skip) != 0))
+			c->skip_why = NULL;	/* reasons differ */
+		break;
+	}
+}
+
+static void
+run_one(int i, int n)
+{
+	const struct ktest *t = tests[i];
+
 	debugcon_puts("start ");
 	debugcon_puts(t->kt_suite);
 	debugcon_puts(".");
 	debugcon_puts(t->kt_name);
 	debugcon_puts("\n");
-	cur = t;
+	cur_pos = i;
 	cur_index = n;
 	cur_result = KT_PASS;
 	cur_skip = NULL;
+	cur = t;
 	if (setjmp(cur_jb) == 0)
 		t->kt_fn();
 	if (kcatch_armed()) {
@@ -234,16 +316,12 @@ run_one(const struct ktest *t, int n)
 	}
 	cur = NULL;
 	print_result(cur_result, n, t->kt_name, cur_skip);
-	return (cur_result);
+	count_result(&run.c, cur_result, cur_skip);
 }
-
-struct kt_counts {
-	int	pass, fail, skip;
-};
 
 /* Index just past the suite starting at tests[i]; *nsel: its selected. */
 static int
-suite_end(int i, const bool *sel, int *nsel)
+suite_end(int i, int *nsel)
 {
 	int j;
 
@@ -254,64 +332,153 @@ suite_end(int i, const bool *sel, int *nsel)
 	return (j);
 }
 
+/*
+ * The suite's summary and top-level result.  A suite whose tests were
+ * all skipped is itself skipped, with their reason if they share one,
+ * as KUnit reports it.
+ */
+static void
+close_suite(void)
+{
+	const char *suite = tests[run.first]->kt_suite;
+	struct kt_counts *c = &run.c;
+
+	kprintf("# %s: pass:%d fail:%d skip:%d total:%d\n", suite, c->pass,
+	    c->fail, c->skip, c->pass + c->fail + c->skip);
+	kprintf("%s %d %s", c->fail ? "not ok" : "ok", run.suiteno, suite);
+	if (c->skip > 0 && c->pass + c->fail == 0)
+		kprintf(" # SKIP %s", c->skip_why != NULL ? c->skip_why :
+		    "every test skipped");
+	kprintf("\n");
+	all.pass += c->pass;
+	all.fail += c->fail;
+	all.skip += c->skip;
+}
+
 /* Run the selected tests of the suite that starts at tests[first]. */
 static void
-run_suite(int first, int end, const bool *sel, int suiteno,
-    struct kt_counts *all)
+run_suite(int first, int end)
 {
-	const char *suite = tests[first]->kt_suite;
-	struct kt_counts c = { 0, 0, 0 };
 	int i, n;
 
-	suite_end(first, sel, &n);
-	kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", suite, n);
-	for (i = first, n = 0; i < end; i++) {
-		if (!sel[i])
-			continue;
-		switch (run_one(tests[i], ++n)) {
-		case KT_PASS: c.pass++; break;
-		case KT_FAIL: c.fail++; break;
-		case KT_SKIP: c.skip++; break;
-		}
-	}
-	kprintf("# %s: pass:%d fail:%d skip:%d total:%d\n", suite, c.pass,
-	    c.fail, c.skip, n);
-	kprintf("%s %d %s\n", c.fail ? "not ok" : "ok", suiteno, suite);
-	all->pass += c.pass;
-	all->fail += c.fail;
-	all->skip += c.skip;
+	suite_end(first, &n);
+	kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n",
+	    tests[first]->kt_suite, n);
+	run.first = first;
+	run.end = end;
+	run.suiteno++;
+	run.c = (struct kt_counts){ 0, 0, 0, NULL };
+	for (i = first, n = 0; i < end; i++)
+		if (sel[i])
+			run_one(i, ++n);
+	close_suite();
 }
 
 static int
-count_suites(const bool *sel, int *nselp)
+count_suites(int *nselp)
 {
 	int i, end, n, nsuites = 0;
 
 	*nselp = 0;
 	for (i = 0; i < ntests; i = end) {
-		end = suite_end(i, sel, &n);
+		end = suite_end(i, &n);
 		nsuites += (n > 0);
 		*nselp += n;
 	}
 	return (nsuites);
 }
 
+/*
+ * ktest_crashed: the crash report is about to end the kernel.  Name the
+ * test as failed with the reason as its diagnostic, then keep the KTAP
+ * stream well formed for kunit.py and prove: the rest of its suite and
+ * every later suite are reported as skipped (not run), and the suite
+ * closes "not ok", as KUnit closes a suite after a crashed case.  The
+ * final "Bail out!" names the test for harnesses (tests/run.py boots
+ * again with ktest.after=SUITE.TEST) and precedes the crash report.
+ */
+void
+ktest_crashed(const char *why)
+{
+	const struct ktest *t = cur;
+	int i, end, n, m;
+
+	if (t == NULL) {
+		if (run.active)
+			kprintf("Bail out! crashed between tests: %s\n", why);
+		return;
+	}
+	cur = NULL;
+	run.active = false;
+	ktest_diag("crashed: %s", why);
+	kprintf("    not ok %d %s\n", cur_index, t->kt_name);
+	count_result(&run.c, KT_FAIL, NULL);
+	for (i = cur_pos + 1, n = cur_index; i < run.end; i++)
+		if (sel[i]) {
+			kprintf("    ok %d %s # SKIP not run: the kernel crashed "
+			    "in %s.%s\n", ++n, tests[i]->kt_name, t->kt_suite,
+			    t->kt_name);
+			count_result(&run.c, KT_SKIP, NULL);
+		}
+	close_suite();
+	for (i = run.end, m = 0; i < ntests; i = end) {
+		end = suite_end(i, &n);
+		if (n == 0)
+			continue;
+		kprintf("ok %d %s # SKIP not run: the kernel crashed in %s.%s\n",
+		    ++run.suiteno, tests[i]->kt_suite, t->kt_suite, t->kt_name);
+		m += n;
+	}
+	kprintf("# ktest: %d passed, %d failed, %d skipped; %d in later "
+	    "suites not run\n", all.pass, all.fail, all.skip, m);
+	kprintf("Bail out! %s.%s crashed: %s\n", t->kt_suite, t->kt_name, why);
+}
+
+/* Report a bad selection as KTAP that every consumer sees fail. */
+static void __noreturn
+refuse(int bad)
+{
+	kprintf("1..0\nBail out! ktest: nothing run: %d problem(s) with the "
+	    "command line (see above)\n", bad);
+	machine_exit(KEXIT_FAIL);
+}
+
 void
 ktest_main(const char *filter)
 {
-	static bool sel[KTEST_MAX];
-	struct kt_counts all = { 0, 0, 0 };
-	int i, end, n, bad, nsel, suiteno = 0;
+	const char *after = cmdline_get("ktest.after");
+	int i, end, n, bad, nsel, nsuites;
 
 	collect_tests();
 	kprintf("KTAP version 1\n");
-	bad = select_tests(filter, sel);
-	kprintf("1..%d\n", count_suites(sel, &nsel));
-	for (i = 0; i < ntests; i = end) {
-		end = suite_end(i, sel, &n);
-		if (n > 0)
-			run_suite(i, end, sel, ++suiteno, &all);
+	/*
+	 * Problems go between the version line and the plan: there kunit.py
+	 * shows them ("0 tests run!" after them), and the "Bail out!" after
+	 * the plan fails prove, which would take "1..0" alone for a pass.
+	 */
+	bad = select_tests(filter, sel, true);
+	if (after != NULL)
+		bad += select_after(after, sel, true);
+	if (cmdline_problems() != 0)
+		kprintf("# ktest: the command line has %d problem(s), see the "
+		    "\"cmdline:\" lines above\n", cmdline_problems());
+	if (bad + cmdline_problems() != 0)
+		refuse(bad + cmdline_problems());
+	nsuites = count_suites(&nsel);
+	if (nsuites == 0) {		/* ktest.after the last selected test */
+		kprintf("1..0 # SKIP no test selected after %s\n", after);
+		machine_exit(KEXIT_PASS);
 	}
+	kprintf("1..%d\n", nsuites);
+	if (after != NULL)
+		kprintf("# ktest: starting after %s\n", after);
+	run.active = true;
+	for (i = 0; i < ntests; i = end) {
+		end = suite_end(i, &n);
+		if (n > 0)
+			run_suite(i, end);
+	}
+	run.active = false;
 	/* Every selected test must have run exactly once. */
 	if (all.pass + all.fail + all.skip != nsel) {
 		kprintf("# ktest: %d tests selected but %d ran\n", nsel,

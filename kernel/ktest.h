@@ -24,8 +24,17 @@
  *  - ktest_diag() prints a "# " diagnostic line; never call kprintf() from a
  *    test, it would break the KTAP stream.
  *  - An exception or panic inside a test that the test did not arm a catch
- *    for (kernel/trap.h) prints "not ok", "Bail out!" and the crash report,
- *    then exits QEMU with the failure code.
+ *    for (kernel/trap.h) prints "# crashed: REASON" and "not ok" for that
+ *    test, closes the KTAP stream (later tests "# SKIP not run"), then
+ *    "Bail out! SUITE.TEST crashed: REASON" and the crash report, and
+ *    exits QEMU with the failure code.  Booting again with
+ *    "ktest.after=SUITE.TEST" runs the tests after it (tests/run.py does).
+ *
+ * Selection: "ktest" runs every test; "ktest=ITEM,..." the tests each
+ * item (SUITE, SUITE.TEST or all) names; "ktest.after=SUITE.TEST" drops
+ * that test and every one before it in run order.  An item that matches
+ * nothing, an empty item or any command-line problem runs nothing: the
+ * stream is "1..0" and "Bail out!", and the exit code is the failure one.
  */
 #ifndef _KERNEL_KTEST_H_
 #define _KERNEL_KTEST_H_
@@ -68,10 +77,20 @@ void	ktest_diag(const char *fmt, ...)
 bool	ktest_running(void);
 /*
  * A crash is about to end the kernel: if a test is running, print its
- * "not ok" line and "Bail out!" so the KTAP stream says which test died.
+ * "not ok" line, close the stream and "Bail out!" so that the KTAP says
+ * which test died.  Called by crash() once the other CPUs are stopped.
  */
 void	ktest_crashed(const char *why);
-/* Run the tests selected by the "ktest=" option; does not return. */
+/*
+ * ktest_count_selected: how many tests "ktest=filter" (and, unless NULL,
+ * "ktest.after=after") select, or -1 when the selection is refused.
+ * => for tests of the selection rules; prints nothing.
+ */
+int	ktest_count_selected(const char *filter, const char *after);
+/*
+ * ktest_main: run the tests selected by "ktest=filter" and
+ * "ktest.after=", print KTAP and exit QEMU; does not return.
+ */
 void	ktest_main(const char *filter) __attribute__((noreturn));
 
 #define	KT__CMP(a, op, b, fatal) do {					\

@@ -58,7 +58,7 @@ kmain(uint32_t magic, uint32_t info)
 	vm_print_summary();
 	sched_init();		/* this code becomes thread0 */
 	mp_start();		/* the other CPUs; interrupts on from here */
-	cmdline_init(bootinfo.bi_cmdline);
+	cmdline_init(bootinfo.bi_cmdline, bootinfo.bi_cmdline_len);
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);
 	if ((opt = cmdline_get("bench")) != NULL) {
@@ -67,6 +67,12 @@ kmain(uint32_t magic, uint32_t info)
 		kbench_report("boot", "managed_kib", vm_cnt.v_page_count *
 		    (PAGE_SIZE / 1024));
 		kbench_main(opt);
+	}
+	/* Idling would leave a harness waiting on a typo: stop instead. */
+	if (cmdline_problems() != 0) {
+		kprintf("cmdline: %d problem(s), see above; exiting\n",
+		    cmdline_problems());
+		machine_exit(KEXIT_FAIL);
 	}
 	kprintf("Minnow is up.  Nothing more to do: boot with \"ktest\" to "
 	    "run the self-tests.\nQuit QEMU with Ctrl-A X.\n");

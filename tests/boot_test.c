@@ -192,6 +192,9 @@ KTEST(boot, cmdline_of_this_boot)
 	KT_EXPECT_NOTNULL(cmdline_get("ktest"));
 	KT_EXPECT_NULL(cmdline_get("no-such-option"));
 	KT_EXPECT_TRUE(has_word(bootinfo.bi_cmdline, "ktest"));
+	/* ktest refuses to run on a cut or otherwise bad command line. */
+	KT_EXPECT_EQ(bootinfo.bi_cmdline_len, strlen(bootinfo.bi_cmdline));
+	KT_EXPECT_EQ(cmdline_problems(), 0);
 }
 
 KTEST(boot, cmdline_flags_and_values)
@@ -232,6 +235,97 @@ KTEST(boot, cmdline_rejects_bad_words)
 	KT_EXPECT_STREQ(cmdline_lookup(&cl, "ktest"), "");
 	KT_EXPECT_EQ(cmdline_parse(&cl, "ktestx=1 ktes", false), 2);
 	KT_EXPECT_EQ(cl.cl_nopts, 0);
+}
+
+/* ncpus= takes a number from 1 to MAXCPU; anything else is reported. */
+KTEST(boot, cmdline_checks_numbers)
+{
+	struct cmdline cl;
+
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ncpus=abc", false), 1);
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ncpus=0", false), 1);
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ncpus=65", false), 1);
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ncpus=-1", false), 1);
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ncpus=4x", false), 1);
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ncpus=4294967297", false), 1);
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ncpus= ncpus", false), 2);
+	KT_EXPECT_EQ(cl.cl_nopts, 0);
+	KT_ASSERT_EQ(cmdline_parse(&cl, "ncpus=1 ncpus=64", false), 0);
+	KT_EXPECT_STREQ(cmdline_lookup(&cl, "ncpus"), "64");
+}
+
+KTEST(boot, cmdline_limits)
+{
+	static char line[300];
+	struct cmdline cl;
+
+	/* A value of 127 bytes fits, 128 do not. */
+	memcpy(line, "ktest=", 6);
+	memset(line + 6, 'a', 128);
+	line[6 + 128] = '\0';
+	KT_EXPECT_EQ(cmdline_parse(&cl, line, false), 1);
+	line[6 + 127] = '\0';
+	KT_EXPECT_EQ(cmdline_parse(&cl, line, false), 0);
+	KT_EXPECT_EQ(strlen(cmdline_lookup(&cl, "ktest")), 127);
+	/* The option-name prefix rule: "ktest.after" is its own option. */
+	KT_ASSERT_EQ(cmdline_parse(&cl, "ktest ktest.after=boot.x", false), 0);
+	KT_EXPECT_STREQ(cmdline_lookup(&cl, "ktest"), "");
+	KT_EXPECT_STREQ(cmdline_lookup(&cl, "ktest.after"), "boot.x");
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ktest.after ktest.afte=x", false), 2);
+}
+
+/* Control bytes, quotes and backslashes are echoed escaped. */
+KTEST(boot, cmdline_vis_escapes)
+{
+	char buf[64];
+
+	KT_EXPECT_EQ(cmdline_vis(buf, sizeof(buf), "a\tb\x01\"\\\x1b[2J", 10),
+	    10);
+	KT_EXPECT_STREQ(buf, "a\\tb\\x01\\\"\\\\\\x1b[2J");
+	KT_EXPECT_EQ(cmdline_vis(buf, sizeof(buf), "\n\r\x7f\xff", 4), 4);
+	KT_EXPECT_STREQ(buf, "\\n\\r\\x7f\\xff");
+	/* Only whole escapes: 4 bytes of room hold "ab" and not "\x01". */
+	KT_EXPECT_EQ(cmdline_vis(buf, 5, "ab\x01z", 4), 2);
+	KT_EXPECT_STREQ(buf, "ab");
+	KT_EXPECT_EQ(cmdline_vis(buf, sizeof(buf), "", 0), 0);
+	KT_EXPECT_STREQ(buf, "");
+}
+
+/* The ktest= filter and ktest.after= rules (kernel/ktest.h). */
+KTEST(boot, ktest_filter_rules)
+{
+	int nboot = ktest_count_selected("boot", NULL);
+	int nall = ktest_count_selected("", NULL);
+
+	KT_ASSERT_GE(nboot, 10);
+	KT_EXPECT_GT(nall, nboot);
+	KT_EXPECT_EQ(ktest_count_selected("all", NULL), nall);
+	KT_EXPECT_EQ(ktest_count_selected("boot,boot", NULL), nboot);
+	KT_EXPECT_EQ(ktest_count_selected("boot.ktest_filter_rules", NULL), 1);
+	/* A typo or an empty item refuses the whole filter. */
+	KT_EXPECT_SEQ(ktest_count_selected("nosuch", NULL), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("boot,nosuch", NULL), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("boot,,lib", NULL), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("boot,", NULL), -1);
+	KT_EXPECT_SEQ(ktest_count_selected(",boot", NULL), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("boo", NULL), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("boot.", NULL), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("boot.nosuch", NULL), -1);
+	/* ktest.after: an exact test, applied after the filter. */
+	KT_EXPECT_EQ(ktest_count_selected("boot.ktest_filter_rules",
+	    "boot.ktest_filter_rules"), 0);
+	KT_EXPECT_EQ(ktest_count_selected("boot", "boot.loader_identified"),
+	    nboot - 1);
+	/* A file's tests run in source order: format_size_units is last. */
+	KT_EXPECT_EQ(ktest_count_selected("boot", "boot.ktest_filter_rules"),
+	    1);
+	KT_EXPECT_EQ(ktest_count_selected("boot", "boot.format_size_units"),
+	    0);
+	KT_EXPECT_LT(ktest_count_selected("", "boot.loader_identified"),
+	    nall - 1);
+	KT_EXPECT_SEQ(ktest_count_selected("", "boot"), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("", "boot.nosuch"), -1);
+	KT_EXPECT_SEQ(ktest_count_selected("", ""), -1);
 }
 
 KTEST(boot, format_size_units)
