@@ -6,24 +6,38 @@ Usage (from the repository root; `make test` runs it after the build):
     python3 tests/run.py [options]
 
     --jobs N           boot N configurations at once (default: CPUs, min 1)
-    --timeout SECONDS  limit for one boot (default $TEST_TIMEOUT, else 60)
+    --timeout SECONDS  limit for one boot, for every row (default: the
+                       row's own timeout, else $TEST_TIMEOUT, else 60)
+    --max-crashes N    boot a configuration again past at most N crashed
+                       tests (default 8; 0: never boot again)
     --only PATTERN     run only configurations whose name matches the shell
                        pattern (fnmatch); repeat to run several
     --ktest FILTER     boot with ktest=FILTER (SUITE[,SUITE...] or
                        SUITE.TEST); ISO configurations are then skipped,
                        because their grub.cfg fixes the command line
     --list             print the matrix and exit
-    -v, --verbose      print each configuration's serial log when it ends
+    -v, --verbose      print each configuration's serial logs when it ends
     --build-dir DIR    where the images are (default: build)
 
 Environment: ACCEL=kvm boots with -accel kvm instead of TCG; TEST_TIMEOUT
-sets the default --timeout.
+sets the default timeout of rows that have none.
 
 Each configuration of MATRIX_ROWS (below) boots once.  The kernel prints KTAP
 version 1 on COM1 (saved as BUILD/test/NAME.log), names each test it starts
 on the debug console port 0xe9 (BUILD/test/NAME.e9), and leaves QEMU through
 isa-debug-exit: 33 when every test passed, 35 when one failed or the kernel
-crashed.  The runner prints one line per configuration as it finishes, the
+crashed.
+
+Crash containment: when a test crashes the kernel (panic, fatal trap: the
+kernel's "Bail out! SUITE.TEST crashed: ..." line) or hangs in it (timeout,
+triple fault: the test port 0xe9 names last), the runner counts that test
+failed and boots the configuration again with ktest.after=SUITE.TEST,
+logging to NAME.2.log, NAME.3.log, ...  The boots' results are merged
+(the crashed test counted once, its crash report as its diagnostics) and
+saved as one well-formed KTAP document, BUILD/test/NAME.ktap, which
+kunit.py parse and prove read.  ISO rows cannot be booted again that way.
+
+The runner prints one line per configuration as it finishes, the
 reasons for each failure, a matrix line and a last line
 "N passed, N failed[, N skipped]" counting tests over the whole matrix.
 
@@ -37,7 +51,6 @@ import argparse
 import concurrent.futures
 import fnmatch
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -46,19 +59,29 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ktap import (CRASH_LINES, CRASHED, SUITE_SUMMARY_RE, Crash,  # noqa: E402
+                  KtapReport, clean_line, crash_point, format_ktap,
+                  merge_reports, parse_ktap, runs_after)
+
 # ---------------------------------------------------------------- matrix
 # One row per QEMU configuration; the name is its key and must be unique.
 # Add a row to test another machine.  Columns:
 #   name    key, used by --only and for the log files BUILD/test/NAME.log
 #   arch    i386 | x86_64 (picks qemu-system-ARCH and BUILD/ARCH/)
 #   boot    kernel: -kernel BUILD/ARCH/minnow.elf
-#                   -append "ktest[=FILTER] ncpus=CPUS" (the smp suite
-#                   checks the CPU count against ncpus)
+#                   -append "ktest[=FILTER] ncpus=CPUS [CMDLINE]" (the smp
+#                   suite checks the CPU count against ncpus)
 #           iso:    -cdrom BUILD/ARCH/minnow-test.iso (grub.cfg says ktest)
 #   cpus    -smp
 #   mem     -m
 #   cpu     -cpu model ("max" unless a row needs something else)
 #   extra   further QEMU arguments, a list of strings
+#   opts    optional: a dict with any of
+#             "cmdline": more kernel options, e.g. "quickmap=slot sfbuf=map"
+#                        (kernel rows only: an ISO's grub.cfg fixes its own)
+#             "timeout": seconds for one boot of this row, when --timeout
+#                        is not given (a slow row: many CPUs, much RAM)
 MATRIX_ROWS = [
     # name               arch      boot      cpus  mem     cpu    extra
     ("i386-1cpu-128M",   "i386",   "kernel", 1,    "128M", "max", []),
@@ -89,8 +112,8 @@ DEFAULT_TIMEOUT = 60.0
 REPO = Path(__file__).resolve().parent.parent
 
 DIAG_LINES = 10         # diagnostics shown before each "not ok"
-CRASH_LINES = 30        # crash report lines kept after "Bail out!"
 TAIL_LINES = 20         # log lines shown when there is no KTAP to explain
+MAX_CRASHES = 8         # boots again after at most this many crashes
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,8 @@ class Config:
     mem: str
     cpu: str = "max"
     extra: tuple = ()
+    cmdline: str = ""               # more kernel options for this row
+    timeout: float | None = None    # this row's limit per boot
 
     def image(self, build_dir: Path) -> Path:
         """The file QEMU boots for this configuration."""
@@ -111,295 +136,39 @@ class Config:
         return build_dir / self.arch / "minnow.elf"
 
 
+ROW_OPTIONS = ("cmdline", "timeout")
+
+
 def build_matrix(rows=None) -> dict[str, Config]:
     """Turn MATRIX_ROWS into {name: Config}, checking each row."""
     matrix: dict[str, Config] = {}
-    for name, arch, boot, cpus, mem, cpu, extra in rows or MATRIX_ROWS:
+    for row in rows or MATRIX_ROWS:
+        name, arch, boot, cpus, mem, cpu, extra = row[:7]
+        opts = row[7] if len(row) == 8 else {}
+        if len(row) not in (7, 8) or not isinstance(opts, dict):
+            raise ValueError(f"matrix: row {name}: 7 columns and an "
+                             f"optional dict of options")
         if name in matrix:
             raise ValueError(f"matrix: duplicate configuration {name}")
         if arch not in ARCHS or boot not in ("kernel", "iso"):
             raise ValueError(f"matrix: bad arch or boot in row {name}")
+        unknown = sorted(set(opts) - set(ROW_OPTIONS))
+        if unknown:
+            raise ValueError(f"matrix: row {name}: unknown option "
+                             f"{', '.join(unknown)}; known: "
+                             f"{', '.join(ROW_OPTIONS)}")
+        if boot == "iso" and opts.get("cmdline"):
+            raise ValueError(f"matrix: row {name}: an ISO row cannot take "
+                             f"a cmdline (its grub.cfg fixes it)")
+        timeout = opts.get("timeout")
+        if timeout is not None and not (isinstance(timeout, (int, float))
+                                        and timeout > 0):
+            raise ValueError(f"matrix: row {name}: timeout must be a "
+                             f"positive number of seconds")
         matrix[name] = Config(name, arch, boot, cpus, mem, cpu or "max",
-                              tuple(extra))
+                              tuple(extra), opts.get("cmdline", ""),
+                              timeout)
     return matrix
-
-
-# ---------------------------------------------------------------- KTAP
-KTAP_VERSION = "KTAP version 1"
-NESTED_INDENT = "    "
-PLAN_RE = re.compile(r"^1\.\.(\d+)\s*(?:#.*)?$")
-RESULT_RE = re.compile(r"^(not ok|ok)\s+(\d+)(?:\s+(.*))?$")
-SUBTEST_RE = re.compile(r"^#\s*Subtest:\s*(.*?)\s*$")
-SUITE_SUMMARY_RE = re.compile(r"^#\s*\S+:\s*(pass:\d+ |\d+ passed,)")
-ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
-
-
-@dataclass
-class TestResult:
-    """One nested "ok"/"not ok" line and the diagnostics just before it."""
-    number: int
-    name: str
-    ok: bool
-    skip: str | None = None         # the reason, when "# SKIP"
-    diagnostics: list[str] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> bool:
-        return self.ok and self.skip is not None
-
-    @property
-    def passed(self) -> bool:
-        return self.ok and self.skip is None
-
-    def line(self) -> str:
-        return f"{'ok' if self.ok else 'not ok'} {self.number} {self.name}"
-
-
-@dataclass
-class Suite:
-    """A nested KTAP block and the top-level result line that closes it."""
-    name: str = "?"
-    plan: int | None = None
-    tests: list[TestResult] = field(default_factory=list)
-    number: int | None = None       # top-level result number, once closed
-    ok: bool | None = None          # top-level result, once closed
-    pending: list[str] = field(default_factory=list)  # diagnostics so far
-
-    @property
-    def closed(self) -> bool:
-        return self.number is not None
-
-    def failures(self) -> list[TestResult]:
-        return [t for t in self.tests if not t.ok]
-
-
-@dataclass
-class KtapReport:
-    """What parse_ktap() found in a serial log."""
-    started: bool = False
-    plan: int | None = None
-    suites: list[Suite] = field(default_factory=list)
-    bail_out: str | None = None
-    crash_lines: list[str] = field(default_factory=list)
-    top_diagnostics: list[str] = field(default_factory=list)
-    stray_lines: list[str] = field(default_factory=list)  # later non-KTAP
-    problems: list[str] = field(default_factory=list)     # malformed KTAP
-    shortfalls: list[str] = field(default_factory=list)   # plans not met
-
-    def tests(self) -> list[TestResult]:
-        return [t for s in self.suites for t in s.tests]
-
-    @property
-    def passed(self) -> int:
-        return sum(t.passed for t in self.tests())
-
-    @property
-    def failed(self) -> int:
-        return sum(not t.ok for t in self.tests())
-
-    @property
-    def skipped(self) -> int:
-        return sum(t.skipped for t in self.tests())
-
-    def failures(self) -> list[tuple[Suite, TestResult]]:
-        return [(s, t) for s in self.suites for t in s.failures()]
-
-    def find_test(self, suite: str, name: str) -> TestResult | None:
-        for s in self.suites:
-            for t in s.tests:
-                if s.name == suite and t.name == name:
-                    return t
-        return None
-
-    @property
-    def clean(self) -> bool:
-        """Started, complete, well formed, nothing failed."""
-        return (self.started and not self.problems and not self.shortfalls
-                and self.failed == 0 and self.bail_out is None)
-
-
-def clean_line(raw: str) -> str:
-    """Drop terminal escapes, carriage returns and trailing blanks."""
-    return ANSI_RE.sub("", raw).replace("\r", "").replace("\0", "").rstrip()
-
-
-def parse_result(body: str) -> tuple[bool, int, str, str | None] | None:
-    """Split "ok 3 name # SKIP why" into (ok, 3, name, skip reason)."""
-    m = RESULT_RE.match(body)
-    if m is None:
-        return None
-    rest = m.group(3) or ""
-    name, _, directive = rest.partition("#")
-    name = name.strip()
-    if name.startswith("- "):
-        name = name[2:].strip()
-    directive = directive.strip()
-    skip = None
-    if directive[:4].upper() == "SKIP":
-        skip = directive[4:].strip()
-    return m.group(1) == "ok", int(m.group(2)), name, skip
-
-
-class KtapParser:
-    """Line-by-line state machine over a serial log; see parse_ktap()."""
-
-    def __init__(self) -> None:
-        self.report = KtapReport()
-        self.suite: Suite | None = None       # the block being read
-
-    def feed(self, raw: str) -> None:
-        line = clean_line(raw)
-        r = self.report
-        if r.bail_out is not None:
-            if len(r.crash_lines) < CRASH_LINES and line:
-                r.crash_lines.append(line)
-        elif line.lstrip().startswith("Bail out!"):
-            r.bail_out = line.lstrip()[len("Bail out!"):].strip()
-        elif not r.started:
-            r.started = (line.endswith(KTAP_VERSION)
-                         and not line.startswith(" "))
-        elif line.startswith(NESTED_INDENT) and not line[4:5].isspace():
-            self.nested_line(line[4:])
-        elif line and not line[0].isspace():
-            self.top_line(line)
-        elif line:
-            r.stray_lines.append(line)
-
-    def feed_partial(self, raw: str) -> None:
-        """An unfinished last line: crash report text, else not KTAP."""
-        if self.report.bail_out is not None:
-            self.feed(raw)
-        elif self.report.started and clean_line(raw):
-            self.report.stray_lines.append(clean_line(raw))
-
-    # -- top level: version, plan, suite results, diagnostics
-    def top_line(self, body: str) -> None:
-        r = self.report
-        result = parse_result(body)
-        if body == KTAP_VERSION:
-            r.problems.append("top-level KTAP restarted (kernel rebooted?)")
-        elif PLAN_RE.match(body):
-            self.top_plan(int(PLAN_RE.match(body).group(1)))
-        elif result is not None:
-            self.close_suite(*result[:3])
-        elif body.startswith("#"):
-            r.top_diagnostics.append(body)
-        else:
-            r.stray_lines.append(body)
-
-    def top_plan(self, count: int) -> None:
-        if self.report.plan is not None:
-            self.report.problems.append("duplicate top-level plan")
-        else:
-            self.report.plan = count
-
-    def close_suite(self, ok: bool, number: int, name: str) -> None:
-        r = self.report
-        suite = self.suite
-        if suite is None or suite.closed:
-            suite = Suite(name=name)        # a result with no nested block
-            r.suites.append(suite)
-        elif suite.name != name:
-            r.problems.append(f"suite {suite.name}: closed as '{name}'")
-        expected = sum(s.closed for s in r.suites) + 1
-        if number != expected:
-            r.problems.append(f"suite {name}: numbered {number}, "
-                              f"expected {expected}")
-        suite.number, suite.ok = number, ok
-        self.suite = None
-
-    # -- nested level: version, subtest name, plan, test results
-    def nested_line(self, body: str) -> None:
-        if body == KTAP_VERSION:
-            self.open_suite()
-            return
-        suite = self.current_suite()
-        subtest = SUBTEST_RE.match(body)
-        result = parse_result(body)
-        if subtest:
-            suite.name = subtest.group(1)
-        elif PLAN_RE.match(body):
-            self.nested_plan(suite, int(PLAN_RE.match(body).group(1)))
-        elif result is not None:
-            self.add_test(suite, *result)
-        elif body.startswith("#"):
-            suite.pending.append(body)
-        else:
-            self.report.stray_lines.append(NESTED_INDENT + body)
-
-    def open_suite(self) -> None:
-        if self.suite is not None and not self.suite.closed:
-            self.report.shortfalls.append(
-                f"suite {self.suite.name}: no top-level result line")
-        self.suite = Suite()
-        self.report.suites.append(self.suite)
-
-    def current_suite(self) -> Suite:
-        if self.suite is None:
-            self.report.problems.append(
-                "nested block without its 'KTAP version 1' line")
-            self.open_suite()
-        return self.suite
-
-    def nested_plan(self, suite: Suite, count: int) -> None:
-        if suite.plan is not None:
-            self.report.problems.append(f"suite {suite.name}: duplicate plan")
-        else:
-            suite.plan = count
-
-    def add_test(self, suite: Suite, ok: bool, number: int, name: str,
-                 skip: str | None) -> None:
-        expected = len(suite.tests) + 1
-        if number != expected:
-            self.report.problems.append(
-                f"suite {suite.name}: test {name} numbered {number}, "
-                f"expected {expected}")
-        suite.tests.append(TestResult(number, name, ok, skip, suite.pending))
-        suite.pending = []
-
-    # -- end of log: plans and counts
-    def finish(self) -> KtapReport:
-        r = self.report
-        if not r.started:
-            return r
-        if r.plan is None:
-            r.shortfalls.append("missing top-level plan")
-        for suite in r.suites:
-            self.check_suite(suite)
-        closed = sum(s.closed for s in r.suites)
-        if r.plan is not None and closed != r.plan:
-            r.shortfalls.append(f"top level: plan 1..{r.plan} but "
-                                f"{closed} suite results")
-        return r
-
-    def check_suite(self, suite: Suite) -> None:
-        problems = self.report.problems
-        shortfalls = self.report.shortfalls
-        if suite.plan is None:
-            shortfalls.append(f"suite {suite.name}: missing plan")
-        elif len(suite.tests) != suite.plan:
-            shortfalls.append(f"suite {suite.name}: plan 1..{suite.plan} but "
-                              f"{len(suite.tests)} results")
-        if suite.ok and suite.failures():
-            problems.append(f"suite {suite.name}: reported ok with "
-                            f"{len(suite.failures())} failed tests")
-        if suite.ok is False and not suite.failures():
-            problems.append(f"suite {suite.name}: reported not ok but no "
-                            f"test failed")
-
-
-def parse_ktap(text: str) -> KtapReport:
-    """Parse a serial log: KTAP version 1 among other (ignored) lines."""
-    parser = KtapParser()
-    lines = text.splitlines()
-    partial = None
-    if lines and not text.endswith(("\n", "\r")):
-        partial = lines.pop()   # a timeout stopped QEMU mid-line
-    for raw in lines:
-        parser.feed(raw)
-    if partial is not None:
-        parser.feed_partial(partial)
-    return parser.finish()
 
 
 # ---------------------------------------------------------------- QEMU
@@ -427,7 +196,9 @@ class Verdict:
     elapsed: float = 0.0
     headline: str = ""
     details: list[str] = field(default_factory=list)
-    log_path: str = ""
+    log_path: str = ""              # the first boot's serial log
+    log_paths: list[str] = field(default_factory=list)  # every boot's
+    ktap_path: str = ""             # the merged KTAP, if any
 
 
 _live: set[subprocess.Popen] = set()
@@ -500,18 +271,113 @@ def last_started_test(e9_text: str) -> str | None:
     return last
 
 
-def boot_config(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
-                ktest: str | None, timeout: float) -> Verdict:
-    """Boot one configuration and judge its log."""
-    log, e9 = log_dir / f"{cfg.name}.log", log_dir / f"{cfg.name}.e9"
+def kernel_cmdline(cfg: Config, ktest: str | None, after: str | None) -> str:
+    """-append for a kernel row: ktest[=FILTER] ncpus=N, the row's own
+    options, and ktest.after=SUITE.TEST when booting again past a crash."""
+    words = ["ktest" if ktest is None else f"ktest={ktest}",
+             f"ncpus={cfg.cpus}"]
+    words += cfg.cmdline.split()
+    if after is not None:
+        words.append(f"ktest.after={after}")
+    return " ".join(words)
+
+
+def boot_command(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
+                 ktest: str | None, after: str | None, log: Path,
+                 e9: Path) -> list[str]:
+    """qemu_command()'s argv, with this boot's log files and (kernel rows)
+    the full kernel command line of kernel_cmdline()."""
+    cmd = qemu_command(cfg, build_dir, log_dir, accel, ktest)
+    values = {"-serial": f"file:{log}", "-debugcon": f"file:{e9}"}
+    if cfg.boot != "iso":
+        values["-append"] = kernel_cmdline(cfg, ktest, after)
+    for opt, value in values.items():
+        cmd[cmd.index(opt) + 1] = value
+    return cmd
+
+
+@dataclass
+class Boot:
+    """One QEMU run of a configuration, parsed."""
+    after: str | None               # its ktest.after=, None the first time
+    log_text: str
+    run: RunInfo
+    note: str = ""                  # why no boot follows its crash
+    report: KtapReport = field(init=False)
+    crash: Crash | None = field(init=False)   # the test it died in
+
+    def __post_init__(self) -> None:
+        self.report = parse_ktap(self.log_text)
+        stopped = qemu_reasons(self.report, self.run)
+        self.crash = crash_point(self.report, self.run.last_started,
+                                 stopped[0][0] if stopped else None)
+
+
+def boot_once(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
+              ktest: str | None, timeout: float, after: str | None,
+              number: int) -> Boot:
+    """Boot cfg once; the first boot logs to NAME.log, boot k to NAME.k.log."""
+    stem = cfg.name if number == 1 else f"{cfg.name}.{number}"
+    log, e9 = log_dir / f"{stem}.log", log_dir / f"{stem}.e9"
     for stale in (log, e9):
         stale.unlink(missing_ok=True)
-    cmd = qemu_command(cfg, build_dir, log_dir, accel, ktest)
+    cmd = boot_command(cfg, build_dir, log_dir, accel, ktest, after, log, e9)
     rc, output, elapsed = run_process(cmd, timeout)
     run = RunInfo(rc, rc is None, elapsed, output,
                   last_started_test(read_text(e9)),
                   display_path(log), display_path(e9), timeout)
-    return judge(cfg.name, read_text(log), run)
+    return Boot(after, read_text(log), run)
+
+
+def why_not_again(cfg: Config, boots: list[Boot],
+                  max_crashes: int) -> str | None:
+    """Why the last boot, which crashed in a test, is not followed by
+    another: a reason to print, "" when no test is left, None to go on."""
+    boot, crashes = boots[-1], len(boots)
+    if boot.crash.test in (b.crash.test for b in boots[:-1]):
+        return (f"not booted again: it crashed in {boot.crash.test} again, "
+                f"although booted with ktest.after={boot.after}")
+    if cfg.boot == "iso":
+        return ("not booted again past the crash: the ISO's grub.cfg "
+                "fixes the command line")
+    if crashes > max_crashes:
+        return (f"not booted again past the crash: --max-crashes "
+                f"{max_crashes} reached")
+    if not runs_after(boot.report, boot.crash):
+        return ""                   # it was the last test: nothing to do
+    return None
+
+
+def boot_config(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
+                ktest: str | None, timeout: float,
+                max_crashes: int = MAX_CRASHES) -> Verdict:
+    """Boot one configuration and judge it.  When a test crashes the
+    kernel, boot again starting after that test (ktest.after=), so that
+    one crash does not hide every later test."""
+    for stale in log_dir.glob(f"{glob_escape(cfg.name)}.*"):
+        stale.unlink(missing_ok=True)
+    boots = [boot_once(cfg, build_dir, log_dir, accel, ktest, timeout,
+                       None, 1)]
+    while boots[-1].crash is not None:
+        note = why_not_again(cfg, boots, max_crashes)
+        if note is not None:
+            boots[-1].note = note
+            break
+        boots.append(boot_once(cfg, build_dir, log_dir, accel, ktest,
+                               timeout, boots[-1].crash.test,
+                               len(boots) + 1))
+    verdict = judge_boots(cfg.name, boots)
+    merged = merge_reports([(b.report, b.crash) for b in boots])
+    if merged.started:
+        ktap_path = log_dir / f"{cfg.name}.ktap"
+        ktap_path.write_text(format_ktap(merged))
+        verdict.ktap_path = display_path(ktap_path)
+    verdict.log_paths = [b.run.log_path for b in boots]
+    return verdict
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 # ---------------------------------------------------------------- verdicts
@@ -572,9 +438,12 @@ def test_failure_reasons(report: KtapReport) -> list:
     for suite, test in report.failures():
         lines = [f"{suite.name}: {test.line()}"]
         diags = test.diagnostics
-        lines += ["    " + d for d in diags[:DIAG_LINES]]
-        if len(diags) > DIAG_LINES:
-            lines.append(f"    ... {len(diags) - DIAG_LINES} more lines")
+        cap = DIAG_LINES
+        if any(d.startswith(CRASHED) for d in diags):
+            cap += CRASH_LINES      # the crash report, as diagnostics
+        lines += ["    " + d for d in diags[:cap]]
+        if len(diags) > cap:
+            lines.append(f"    ... {len(diags) - cap} more lines")
         reasons.append((f"{suite.name}: {test.line()}", lines))
     return reasons
 
@@ -607,25 +476,77 @@ def exit_code_reasons(report: KtapReport, run: RunInfo) -> list:
     return []
 
 
-def judge(name: str, log_text: str, run: RunInfo) -> Verdict:
-    """Judge one run from its serial log and the way QEMU ended."""
-    report = parse_ktap(log_text)
-    stopped = qemu_reasons(report, run)
-    crashed = crash_reasons(report)
-    failures = test_failure_reasons(report)
-    others = (structure_reasons(report, log_text, bool(stopped or crashed))
-              + exit_code_reasons(report, run))
+def tagged(reasons: list, tag: str) -> list:
+    """Prefix each detail line with the boot it comes from."""
+    return [(h, [tag + line for line in lines]) for h, lines in reasons]
+
+
+def resumed(report: KtapReport, after: str) -> bool:
+    """Did a boot with ktest.after=X start after X, as it must say?"""
+    return (not report.started or report.plan == 0
+            or f"# ktest: starting after {after}" in report.top_diagnostics)
+
+
+def boot_reasons(boots: list[Boot]) -> tuple[list, ...]:
+    """(stopped, crashed, others, notes, heads) over every boot of a
+    config, each in boot order; heads: each boot's likely cause.
+
+    A crash in a test is shown as that test's failure, its report as the
+    test's diagnostics: here it keeps only its headline.
+    """
+    stopped, crashed, others, notes, heads = [], [], [], [], []
+    for i, b in enumerate(boots):
+        tag = f"[boot {i + 1}] " if len(boots) > 1 else ""
+        stop = qemu_reasons(b.report, b.run)
+        crash = crash_reasons(b.report)
+        cut = bool(stop or crash)
+        if b.crash is not None:
+            crash = [(head, []) for head, _ in crash]
+        stopped += tagged(stop, tag)
+        crashed += crash
+        heads += (stop + crash)[:1]
+        others += tagged(structure_reasons(b.report, b.log_text, cut)
+                         + exit_code_reasons(b.report, b.run), tag)
+        if b.after is not None and not resumed(b.report, b.after):
+            others.append((f"ignored ktest.after={b.after}",
+                           [f"{tag}the kernel ignored ktest.after={b.after}"
+                            " (no \"# ktest: starting after\" line)"]))
+        if i + 1 < len(boots):
+            notes.append(f"{tag}crashed in {b.crash.test}: booted again "
+                         f"with ktest.after={b.crash.test}")
+        elif b.note:
+            notes.append(tag + b.note)
+    return stopped, crashed, others, notes, heads
+
+
+def judge_boots(name: str, boots: list[Boot]) -> Verdict:
+    """Judge a configuration from its boots: the first, and one more
+    after each test that crashed the kernel.  Tests are counted on the
+    merged report, where a crashed test counts once, as failed."""
+    merged = merge_reports([(b.report, b.crash) for b in boots])
+    stopped, crashed, others, notes, heads = boot_reasons(boots)
+    failures = test_failure_reasons(merged)
     reasons = stopped + failures + crashed + others    # in log order
-    first = (stopped + crashed + failures + others)[:1]  # the likely cause
-    verdict = Verdict(name, "FAIL" if reasons else "PASS", report.passed,
-                      report.failed, report.skipped, run.elapsed,
-                      log_path=run.log_path)
+    first = (heads + failures + others)[:1]     # the likely cause
+    verdict = Verdict(name, "FAIL" if reasons else "PASS", merged.passed,
+                      merged.failed, merged.skipped,
+                      sum(b.run.elapsed for b in boots),
+                      log_path=boots[0].run.log_path)
     if reasons:
         verdict.failed = max(verdict.failed, 1)
         verdict.headline = first[0][0]
+        if len(boots) > 1:
+            verdict.headline += f" (+{len(boots) - 1} more boots)"
         verdict.details = [line for _, lines in reasons for line in lines]
-        verdict.details.append(f"log: {run.log_path}")
+        verdict.details += notes
+        verdict.details.append("log: " + ", ".join(b.run.log_path
+                                                   for b in boots))
     return verdict
+
+
+def judge(name: str, log_text: str, run: RunInfo) -> Verdict:
+    """Judge one boot from its serial log and the way QEMU ended."""
+    return judge_boots(name, [Boot(None, log_text, run)])
 
 
 # ---------------------------------------------------------------- output
@@ -654,11 +575,11 @@ def format_verdict(v: Verdict, width: int) -> list[str]:
     return [line] + ["      " + d for d in v.details]
 
 
-def format_log(v: Verdict, log_text: str) -> list[str]:
+def format_log(name: str, path: str, log_text: str) -> list[str]:
     """The --verbose dump of a serial log, without terminal escapes."""
-    return ([f"----- {v.name}: {v.log_path} -----"]
+    return ([f"----- {name}: {path} -----"]
             + [clean_line(line) for line in log_text.splitlines()]
-            + [f"----- end of {v.name} -----"])
+            + [f"----- end of {name} -----"])
 
 
 def format_summary(verdicts: list[Verdict], wall: float) -> list[str]:
@@ -713,9 +634,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "QEMU and check the kernel's KTAP output.")
     p.add_argument("--jobs", "-j", type=positive(int), default=default_jobs(),
                    help="configurations booted at once (default: CPUs)")
-    p.add_argument("--timeout", type=positive(float),
-                   default=default_timeout(), metavar="SECONDS",
-                   help="limit per boot (default: $TEST_TIMEOUT or 60)")
+    p.add_argument("--timeout", type=positive(float), metavar="SECONDS",
+                   help="limit per boot, for every row (default: the "
+                   "row's own, else $TEST_TIMEOUT, else 60)")
+    p.add_argument("--max-crashes", type=int, default=MAX_CRASHES,
+                   metavar="N", help="boot a configuration again past at "
+                   f"most N crashed tests (default {MAX_CRASHES}; 0: never)")
     p.add_argument("--only", action="append", metavar="PATTERN",
                    help="run configurations matching this fnmatch pattern "
                    "(repeatable)")
@@ -758,6 +682,10 @@ def format_matrix(configs: list[Config], build_dir: Path) -> list[str]:
              f"{'cpu':<{cpuw}}  image"]
     for c in configs:
         extra = "  " + " ".join(c.extra) if c.extra else ""
+        if c.cmdline:
+            extra += f"  -append +'{c.cmdline}'"
+        if c.timeout is not None:
+            extra += f"  timeout {c.timeout:g}s"
         lines.append(f"{c.name:<{width}}  {c.arch:<6}  {c.boot:<6}  "
                      f"{c.cpus:<4}  {c.mem:<4}  {c.cpu:<{cpuw}}  "
                      f"{display_path(c.image(build_dir))}{extra}")
@@ -815,7 +743,8 @@ def run_matrix(configs: list[Config], args: argparse.Namespace, accel: str,
     verdicts = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = [pool.submit(boot_config, c, args.build_dir, log_dir,
-                               accel, args.ktest, args.timeout)
+                               accel, args.ktest, boot_timeout(c, args),
+                               args.max_crashes)
                    for c in configs]
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -829,10 +758,22 @@ def run_matrix(configs: list[Config], args: argparse.Namespace, accel: str,
     return verdicts
 
 
+def boot_timeout(cfg: Config, args: argparse.Namespace) -> float:
+    """--timeout if given, else the row's own, else $TEST_TIMEOUT or 60."""
+    if args.timeout is not None:
+        return args.timeout
+    return cfg.timeout if cfg.timeout is not None else default_timeout()
+
+
 def report_verdict(verdict: Verdict, width: int, verbose: bool) -> None:
     print_lines(format_verdict(verdict, width))
-    if verbose:
-        print_lines(format_log(verdict, read_text(Path(verdict.log_path))))
+    if not verbose:
+        return
+    for path in verdict.log_paths or [verdict.log_path]:
+        print_lines(format_log(verdict.name, path, read_text(Path(path))))
+    if len(verdict.log_paths) > 1 and verdict.ktap_path:
+        print_lines(format_log(verdict.name, verdict.ktap_path + " (merged)",
+                               read_text(Path(verdict.ktap_path))))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,8 @@ import importlib.util
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -32,6 +34,7 @@ def load_runner():
 
 
 run = load_runner()
+ktap_module = sys.modules["ktap"]      # tests/ktap.py, imported by run.py
 
 
 def ktap(text):
@@ -168,6 +171,92 @@ TRUNCATED = BANNER + ktap("""
         1..3
         ok 1 memcpy_basic
         ok 2 printf_w""").rstrip("\n")
+
+# What the kernel prints booted with ktest.after=lib.printf_width after
+# TRUNCATED hung in that test.
+RESUMED = BANNER + ktap("""
+    KTAP version 1
+    1..2
+    # ktest: starting after lib.printf_width
+        KTAP version 1
+        # Subtest: lib
+        1..1
+        ok 1 strtoull_bases
+    # lib: pass:1 fail:0 skip:0 total:1
+    ok 1 lib
+        KTAP version 1
+        # Subtest: boot
+        1..1
+        ok 1 memmap_sorted
+    # boot: pass:1 fail:0 skip:0 total:1
+    ok 2 boot
+    # ktest: 2 passed, 0 failed, 0 skipped
+    """)
+
+# Crash containment: boot 1 dies in trap.page_fault, boot 2 (after it) in
+# trap.panics, boot 3 (after that) runs the rest.
+CRASH_BOOT1 = BANNER + ktap("""
+    KTAP version 1
+    1..3
+        KTAP version 1
+        # Subtest: lib
+        1..1
+        ok 1 memcpy_basic
+    # lib: pass:1 fail:0 skip:0 total:1
+    ok 1 lib
+        KTAP version 1
+        # Subtest: trap
+        1..4
+        ok 1 breakpoint
+        # crashed: page fault at 0xdeadbeef
+        not ok 2 page_fault
+        ok 3 divide # SKIP not run: the kernel crashed in trap.page_fault
+        ok 4 panics # SKIP not run: the kernel crashed in trap.page_fault
+    # trap: pass:1 fail:1 skip:2 total:4
+    not ok 2 trap
+    ok 3 sched # SKIP not run: the kernel crashed in trap.page_fault
+    # ktest: 2 passed, 1 failed, 2 skipped; 2 in later suites not run
+    Bail out! trap.page_fault crashed: page fault at 0xdeadbeef
+
+    fatal trap: page fault at 0xdeadbeef
+    backtrace:
+      #0  0xffffffff80117e70 trap_test_page_fault+0x14
+    minnow: stopped by a fatal trap
+    """)
+
+CRASH_BOOT2 = BANNER + ktap("""
+    KTAP version 1
+    1..2
+    # ktest: starting after trap.page_fault
+        KTAP version 1
+        # Subtest: trap
+        1..2
+        ok 1 divide
+        # crashed: boom
+        not ok 2 panics
+    # trap: pass:1 fail:1 skip:0 total:2
+    not ok 1 trap
+    ok 2 sched # SKIP not run: the kernel crashed in trap.panics
+    # ktest: 1 passed, 1 failed, 0 skipped; 2 in later suites not run
+    Bail out! trap.panics crashed: boom
+
+    panic: boom
+    minnow: stopped by a panic
+    """)
+
+CRASH_BOOT3 = BANNER + ktap("""
+    KTAP version 1
+    1..1
+    # ktest: starting after trap.panics
+        KTAP version 1
+        # Subtest: sched
+        1..2
+        ok 1 yield
+        ok 2 sleep # SKIP needs 2 CPUs
+    # sched: pass:1 fail:0 skip:1 total:2
+    ok 1 sched
+    # ktest: 1 passed, 0 failed, 1 skipped
+    """)
 
 
 def run_info(rc=33, timed_out=False, output="", last_started=None,
@@ -325,9 +414,9 @@ class ParseKtapTest(unittest.TestCase):
         self.assertTrue(r.clean)
 
     def test_dash_separator_and_empty_skip_reason(self):
-        result = run.parse_result("ok 7 - name # skip")
+        result = ktap_module.parse_result("ok 7 - name # skip")
         self.assertEqual(result, (True, 7, "name", ""))
-        self.assertIsNone(run.parse_result("okay 7 name"))
+        self.assertIsNone(ktap_module.parse_result("okay 7 name"))
 
 
 class JudgeTest(unittest.TestCase):
@@ -387,11 +476,13 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "Bail out! trap.page_fault crashed: "
                          "page fault at 0xdeadbeef")
+        # The crash report is shown once, as the crashed test's diagnostics.
         self.assertEqual(v.details[:3], [
             "trap: not ok 2 page_fault",
-            "Bail out! trap.page_fault crashed: page fault at 0xdeadbeef",
-            "  trap 14 (page fault) error 0x2 cr2 0xdeadbeef"])
-        self.assertIn("  backtrace:", v.details)
+            "    # crashed: page fault at 0xdeadbeef",
+            "    # trap 14 (page fault) error 0x2 cr2 0xdeadbeef"])
+        self.assertIn("    # backtrace:", v.details)
+        self.assertFalse(any(d.startswith("Bail out!") for d in v.details))
         self.assertFalse(any("plan" in d for d in v.details))
         self.assertEqual(v.failed, 1)
 
@@ -404,7 +495,10 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(v.details[0], "timeout after 60s; last test started:"
                          " lib.printf_width (from build/test/cfg.e9)")
         self.assertEqual((v.passed, v.failed), (1, 1))
-        self.assertEqual(v.details[1:], ["log: build/test/cfg.log"])
+        self.assertEqual(v.details[1:], [
+            "lib: not ok 2 printf_width",
+            "    # crashed: timeout after 60s in lib.printf_width",
+            "log: build/test/cfg.log"])
 
     def test_timeout_after_test_finished(self):
         v = run.judge("cfg", TRUNCATED,
@@ -520,10 +614,245 @@ class MatrixTest(unittest.TestCase):
         self.assertNotIn("-append", cmd)
         self.assertEqual(cmd[cmd.index("-cpu") + 1], "max")
 
+    def test_row_options(self):
+        rows = [("a", "x86_64", "kernel", 2, "128M", "max", [],
+                 {"cmdline": "quickmap=slot sfbuf=map", "timeout": 90}),
+                ("b", "i386", "kernel", 1, "16M", "max", [])]
+        matrix = run.build_matrix(rows)
+        self.assertEqual((matrix["a"].cmdline, matrix["a"].timeout),
+                         ("quickmap=slot sfbuf=map", 90))
+        self.assertEqual((matrix["b"].cmdline, matrix["b"].timeout),
+                         ("", None))
+        self.assertEqual(run.kernel_cmdline(matrix["a"], "lib", "lib.x"),
+                         "ktest=lib ncpus=2 quickmap=slot sfbuf=map "
+                         "ktest.after=lib.x")
+        self.assertEqual(run.kernel_cmdline(matrix["b"], None, None),
+                         "ktest ncpus=1")
+        bad = [("c", "x86_64", "kernel", 1, "1M", "max", [], {"cmdlin": ""}),
+               ("c", "x86_64", "iso", 1, "1M", "max", [], {"cmdline": "x"}),
+               ("c", "x86_64", "kernel", 1, "1M", "max", [], {"timeout": 0}),
+               ("c", "x86_64", "kernel", 1, "1M", "max", [], "x=1")]
+        for row in bad:
+            with self.subTest(row=row), self.assertRaises(ValueError):
+                run.build_matrix([row])
+
+    def test_boot_command_sets_logs_and_append(self):
+        cfg = run.Config("k", "x86_64", "kernel", 2, "128M",
+                         cmdline="sfbuf=map")
+        cmd = run.boot_command(cfg, Path("b"), Path("b/test"), "tcg", None,
+                               "lib.x", Path("b/test/k.2.log"),
+                               Path("b/test/k.2.e9"))
+        self.assertEqual(cmd[cmd.index("-append") + 1],
+                         "ktest ncpus=2 sfbuf=map ktest.after=lib.x")
+        self.assertEqual(cmd[cmd.index("-serial") + 1],
+                         "file:b/test/k.2.log")
+        self.assertEqual(cmd[cmd.index("-debugcon") + 1],
+                         "file:b/test/k.2.e9")
+
     def test_last_started_test(self):
         e9 = "start lib.a\nstart lib.b\nnoise\n"
         self.assertEqual(run.last_started_test(e9), "lib.b")
         self.assertIsNone(run.last_started_test(""))
+
+
+def crash_boots(*logs_and_afters):
+    """(report, crash) for each (log, after, last_started, stopped)."""
+    parts = []
+    for log, last, stopped in logs_and_afters:
+        report = run.parse_ktap(log)
+        parts.append((report, ktap_module.crash_point(report, last, stopped)))
+    return parts
+
+
+def names(report):
+    return [(s.name, [(t.number, t.name, t.ok, t.skip) for t in s.tests])
+            for s in report.suites]
+
+
+class MergeTest(unittest.TestCase):
+    """tests/ktap.py: crash points, merging boots, printing KTAP."""
+
+    def test_crash_point_from_bail_out(self):
+        (_, crash), = crash_boots((CRASH_BOOT1, None, None))
+        self.assertEqual((crash.test, crash.reason, crash.printed),
+                         ("trap.page_fault", "page fault at 0xdeadbeef",
+                          True))
+
+    def test_crash_point_from_hang(self):
+        (_, crash), = crash_boots((TRUNCATED, "lib.printf_width",
+                                   "timeout after 60s"))
+        self.assertEqual((crash.test, crash.printed),
+                         ("lib.printf_width", False))
+        # A test that had printed its result did not hang.
+        (_, crash), = crash_boots((TRUNCATED, "lib.memcpy_basic",
+                                   "timeout after 60s"))
+        self.assertIsNone(crash)
+        (_, crash), = crash_boots((TRUNCATED, "lib.printf_width", None))
+        self.assertIsNone(crash)
+
+    def test_no_crash_point_outside_tests(self):
+        log = ALL_PASS + "Bail out! crashed between tests: boom\n"
+        (_, crash), = crash_boots((log, None, None))
+        self.assertIsNone(crash)
+        (_, crash), = crash_boots((ALL_PASS, None, None))
+        self.assertIsNone(crash)
+
+    def test_runs_after(self):
+        (report, crash), = crash_boots((CRASH_BOOT1, None, None))
+        self.assertTrue(ktap_module.runs_after(report, crash))
+        last = CRASH_BOOT3.replace("ok 2 sleep # SKIP needs 2 CPUs",
+                                   "# crashed: boom\n    not ok 2 sleep")
+        last += "Bail out! sched.sleep crashed: boom\n"
+        (report, crash), = crash_boots((last, None, None))
+        self.assertEqual(crash.test, "sched.sleep")
+        self.assertFalse(ktap_module.runs_after(report, crash))
+
+    def test_two_crashes_merge_into_one_run(self):
+        merged = ktap_module.merge_reports(crash_boots(
+            (CRASH_BOOT1, None, None), (CRASH_BOOT2, None, None),
+            (CRASH_BOOT3, None, None)))
+        self.assertEqual(names(merged), [
+            ("lib", [(1, "memcpy_basic", True, None)]),
+            ("trap", [(1, "breakpoint", True, None),
+                      (2, "page_fault", False, None),
+                      (3, "divide", True, None),
+                      (4, "panics", False, None)]),
+            ("sched", [(1, "yield", True, None),
+                       (2, "sleep", True, "needs 2 CPUs")])])
+        # Each crashed test counts once; the "not run" results are gone.
+        self.assertEqual((merged.passed, merged.failed, merged.skipped),
+                         (4, 2, 1))
+        fault = merged.find_test("trap", "page_fault")
+        self.assertEqual(fault.diagnostics[:3], [
+            "# crashed: page fault at 0xdeadbeef",
+            "# fatal trap: page fault at 0xdeadbeef", "# backtrace:"])
+        self.assertIsNone(merged.bail_out)
+        self.assertEqual([s.ok for s in merged.suites], [True, False, True])
+
+    def test_merged_ktap_is_well_formed(self):
+        merged = ktap_module.merge_reports(crash_boots(
+            (CRASH_BOOT1, None, None), (CRASH_BOOT2, None, None),
+            (CRASH_BOOT3, None, None)))
+        text = ktap_module.format_ktap(merged)
+        again = run.parse_ktap(text)
+        self.assertEqual((again.problems, again.shortfalls), ([], []))
+        self.assertEqual((again.plan, len(again.suites)), (3, 3))
+        self.assertEqual(names(again), names(merged))
+        lines = text.splitlines()
+        i = lines.index("    not ok 2 page_fault")
+        self.assertEqual(lines[i - 5], "    # crashed: page fault at "
+                         "0xdeadbeef")
+        self.assertIn("# trap: pass:2 fail:2 skip:0 total:4", lines)
+        self.assertEqual(lines[-1], "ok 3 sched")
+
+    def test_hang_then_resume(self):
+        merged = ktap_module.merge_reports(crash_boots(
+            (TRUNCATED, "lib.printf_width", "timeout after 60s"),
+            (RESUMED, None, None)))
+        self.assertEqual(names(merged)[0], ("lib", [
+            (1, "memcpy_basic", True, None), (2, "printf_width", False, None),
+            (3, "strtoull_bases", True, None)]))
+        self.assertEqual(merged.find_test("lib", "printf_width").diagnostics,
+                         ["# crashed: timeout after 60s"])
+        again = run.parse_ktap(ktap_module.format_ktap(merged))
+        self.assertEqual((again.problems, again.shortfalls), ([], []))
+
+    def test_last_boot_crash_keeps_its_not_run_results(self):
+        merged = ktap_module.merge_reports(crash_boots(
+            (CRASH_BOOT1, None, None)))
+        self.assertEqual(merged.bail_out, "trap.page_fault crashed: page "
+                         "fault at 0xdeadbeef")
+        text = ktap_module.format_ktap(merged)
+        self.assertIn("ok 3 sched # SKIP not run: the kernel crashed in "
+                      "trap.page_fault", text)
+        again = run.parse_ktap(text)
+        self.assertEqual((again.problems, again.shortfalls), ([], []))
+        # A hang nobody resumed: its test fails, the plan shows the rest.
+        merged = ktap_module.merge_reports(crash_boots(
+            (TRUNCATED, "lib.printf_width", "timeout after 60s")))
+        again = run.parse_ktap(ktap_module.format_ktap(merged))
+        self.assertEqual(again.problems, [])
+        self.assertIn("top level: plan 1..2 but 1 suite results",
+                      again.shortfalls)
+
+    def test_all_skipped_suite_is_skipped(self):
+        log = ktap("""
+            KTAP version 1
+            1..1
+                KTAP version 1
+                # Subtest: smp
+                1..2
+                ok 1 a # SKIP needs 2 CPUs
+                ok 2 b # SKIP needs 2 CPUs
+            ok 1 smp # SKIP needs 2 CPUs
+            """)
+        report = run.parse_ktap(log)
+        self.assertTrue(report.clean)
+        self.assertEqual(report.suites[0].skip, "needs 2 CPUs")
+        text = ktap_module.format_ktap(ktap_module.merge_reports(
+            [(report, None)]))
+        self.assertTrue(text.endswith("ok 1 smp # SKIP needs 2 CPUs\n"))
+
+    def test_refused_filter_is_not_clean(self):
+        log = ktap("""
+            KTAP version 1
+            # ktest: no test matches "nosuch"
+            1..0
+            Bail out! ktest: nothing run: 1 problem(s) with the command line
+            """)
+        v = run.judge("cfg", log, run_info(35))
+        self.assertEqual(v.status, "FAIL")
+        self.assertEqual(v.headline, "Bail out! ktest: nothing run: 1 "
+                         "problem(s) with the command line")
+
+
+KUNIT_PY = os.environ.get("KUNIT_PY", "")
+
+
+class ExternalToolsTest(unittest.TestCase):
+    """The merged KTAP as prove and Linux's kunit.py parse read it.
+
+    prove (Perl's TAP harness) runs when installed; kunit.py only when
+    KUNIT_PY names it (Debian: tools/testing/kunit/kunit.py inside
+    /usr/src/linux-source-6.1.tar.xz), so `make test` needs neither.
+    """
+
+    def write(self, text):
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".ktap", delete=False)
+        self.addCleanup(os.unlink, tmp.name)
+        tmp.write(text)
+        tmp.close()
+        return tmp.name
+
+    def merged_text(self):
+        return ktap_module.format_ktap(ktap_module.merge_reports(crash_boots(
+            (CRASH_BOOT1, None, None), (CRASH_BOOT2, None, None),
+            (CRASH_BOOT3, None, None))))
+
+    @unittest.skipUnless(shutil.which("prove"), "prove is not installed")
+    def test_prove(self):
+        path = self.write(self.merged_text())
+        p = subprocess.run(["prove", "-e", "cat", path], capture_output=True,
+                           text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Failed test:  2", p.stdout)
+        p = subprocess.run(["prove", "-e", "cat", self.write(
+            "KTAP version 1\n1..0\nBail out! ktest: nothing run\n")],
+            capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+
+    @unittest.skipUnless(os.path.isfile(KUNIT_PY), "set KUNIT_PY to kunit.py")
+    def test_kunit_parse_names_the_crashed_tests(self):
+        path = self.write(self.merged_text())
+        p = subprocess.run([sys.executable, KUNIT_PY, "parse", path],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stdout, r"crashed: page fault at 0xdeadbeef\n"
+                         r"(.*\n){4}.*\[FAILED\] page_fault")
+        self.assertIn("[FAILED] panics", p.stdout)
+        self.assertIn("Ran 7 tests: passed: 4, failed: 2, skipped: 1",
+                      p.stdout)
+        self.assertNotIn("ERROR", p.stdout)
 
 
 FAKE_QEMU = """\
@@ -535,7 +864,13 @@ def value(opt):
     return args[args.index(opt) + 1] if opt in args else None
 image = value("-kernel") or value("-cdrom")
 spec = json.load(open(image))
-open(image + ".argv", "w").write(json.dumps(args))
+after = [w[len("ktest.after="):] for w in (value("-append") or "").split()
+         if w.startswith("ktest.after=")]
+suffix = ""
+if after:
+    spec = spec["after"][after[0]]
+    suffix = "." + after[0]
+open(image + suffix + ".argv", "w").write(json.dumps(args))
 open(value("-serial")[5:], "w").write(spec.get("serial", ""))
 open(value("-debugcon")[5:], "w").write(spec.get("e9", ""))
 sys.stderr.write(spec.get("stderr", ""))
@@ -599,25 +934,88 @@ class ProcessTest(unittest.TestCase):
         self.assertNotIn("-append", argv)
 
     def test_failures_timeout_and_ktest_filter(self):
-        self.image("i386", "minnow.elf", serial=TRUNCATED, sleep=10,
-                   e9="start lib.memcpy_basic\nstart lib.printf_width\n")
+        k32 = self.image("i386", "minnow.elf", serial=TRUNCATED, sleep=10,
+                         e9="start lib.memcpy_basic\n"
+                         "start lib.printf_width\n",
+                         after={"lib.printf_width": {"serial": RESUMED,
+                                                     "exit": 33}})
         k64 = self.image("x86_64", "minnow.elf", serial=ONE_FAILURE, exit=35)
         self.image("x86_64", "minnow-test.iso", serial=ALL_PASS)
         rc, out, err = self.main("--ktest", "lib", "--timeout", "1")
         self.assertEqual(rc, 1)
         self.assertTrue(out[0].startswith("SKIP  iso64   not run: --ktest"))
         text = "\n".join(out)
-        self.assertIn("(timeout after 1s in lib.printf_width)", text)
+        self.assertIn("(timeout after 1s in lib.printf_width (+1 more boots))",
+                      text)
         self.assertIn("timeout after 1s; last test started: lib.printf_width"
                       " (from ", text)
         self.assertIn("(lib: not ok 2 printf_width)", text)
         self.assertRegex(out[-2], r"^matrix: 3 configurations, 0 passed, "
                          r"2 failed, 1 skipped, ")
-        self.assertEqual(out[-1], "4 passed, 2 failed, 1 skipped")
+        # k32: the hung test counts once, failed; the rest ran after it.
+        self.assertIn("FAIL  k32     3 passed, 1 failed, 0 skipped", text)
+        self.assertEqual(out[-1], "6 passed, 2 failed, 1 skipped")
+        argv = json.loads(Path(str(k32) + ".lib.printf_width.argv")
+                          .read_text())
+        self.assertEqual(argv[argv.index("-append") + 1],
+                         "ktest=lib ncpus=1 ktest.after=lib.printf_width")
         argv = json.loads(Path(str(k64) + ".argv").read_text())
         self.assertEqual(argv[argv.index("-append") + 1], "ktest=lib ncpus=2")
         self.assertEqual(argv[argv.index("-smp") + 1], "2")
         self.assertEqual(argv[-1], "-s")
+
+    def test_crash_containment(self):
+        k64 = self.image(
+            "x86_64", "minnow.elf", serial=CRASH_BOOT1, exit=35,
+            after={"trap.page_fault": {"serial": CRASH_BOOT2, "exit": 35},
+                   "trap.panics": {"serial": CRASH_BOOT3, "exit": 33}})
+        rc, out, err = self.main("--only", "k64", "-v")
+        self.assertEqual(rc, 1)
+        text = "\n".join(out)
+        self.assertTrue(out[0].startswith(
+            "FAIL  k64   4 passed, 2 failed, 1 skipped "), out[0])
+        self.assertIn("(Bail out! trap.page_fault crashed: page fault at "
+                      "0xdeadbeef (+2 more boots))", out[0])
+        self.assertIn("      trap: not ok 2 page_fault", out)
+        self.assertIn("      trap: not ok 4 panics", out)
+        self.assertIn("      [boot 1] crashed in trap.page_fault: booted "
+                      "again with ktest.after=trap.page_fault", out)
+        self.assertEqual(out[-1], "4 passed, 2 failed, 1 skipped")
+        argv = json.loads(Path(str(k64) + ".trap.panics.argv").read_text())
+        self.assertEqual(argv[argv.index("-append") + 1],
+                         "ktest ncpus=2 ktest.after=trap.panics")
+        logs = self.build / "test"
+        self.assertEqual(sorted(p.name for p in logs.glob("k64.*")), [
+            "k64.2.e9", "k64.2.log", "k64.3.e9", "k64.3.log", "k64.e9",
+            "k64.ktap", "k64.log"])
+        merged = run.parse_ktap((logs / "k64.ktap").read_text())
+        self.assertEqual((merged.problems, merged.shortfalls), ([], []))
+        self.assertEqual((merged.passed, merged.failed), (4, 2))
+        self.assertIn(f"----- k64: {logs / 'k64.ktap'} (merged) -----", text)
+
+    def test_no_second_boot_without_progress(self):
+        # A kernel that ignores ktest.after crashes in the same test again.
+        self.image("x86_64", "minnow.elf", serial=CRASH_BOOT1, exit=35,
+                   after={"trap.page_fault": {"serial": CRASH_BOOT1,
+                                              "exit": 35}})
+        rc, out, err = self.main("--only", "k64")
+        text = "\n".join(out)
+        self.assertIn("[boot 2] the kernel ignored ktest.after="
+                      "trap.page_fault", text)
+        self.assertIn("[boot 2] not booted again: it crashed in "
+                      "trap.page_fault again", text)
+        # --max-crashes 0: one boot, the crash shown, no second boot.
+        rc, out, err = self.main("--only", "k64", "--max-crashes", "0")
+        self.assertIn("not booted again past the crash: --max-crashes 0 "
+                      "reached", "\n".join(out))
+        self.assertFalse((self.build / "test" / "k64.2.log").exists())
+        self.assertEqual(out[-1], "2 passed, 1 failed, 2 skipped")
+
+    def test_iso_is_not_booted_again(self):
+        self.image("x86_64", "minnow-test.iso", serial=CRASH_BOOT1, exit=35)
+        rc, out, err = self.main("--only", "iso64")
+        self.assertIn("not booted again past the crash: the ISO's grub.cfg "
+                      "fixes the command line", "\n".join(out))
 
     def test_only_and_verbose(self):
         self.image("x86_64", "minnow.elf", serial=ALL_PASS, exit=33)
@@ -664,10 +1062,17 @@ class ProcessTest(unittest.TestCase):
                          ["k32", "k64", "iso64"])
 
     def test_timeout_from_environment(self):
+        cfg = run.Config("cfg", "x86_64", "kernel", 1, "128M")
+        slow = run.Config("slow", "x86_64", "kernel", 1, "128M",
+                          timeout=120)
+        args = run.parse_args([])
         with mock.patch.dict(os.environ, {"TEST_TIMEOUT": "7"}):
-            self.assertEqual(run.parse_args([]).timeout, 7.0)
+            self.assertEqual(run.boot_timeout(cfg, args), 7.0)
+            self.assertEqual(run.boot_timeout(slow, args), 120)
         with mock.patch.dict(os.environ, {"TEST_TIMEOUT": ""}):
-            self.assertEqual(run.parse_args([]).timeout, 60.0)
+            self.assertEqual(run.boot_timeout(cfg, args), 60.0)
+        args = run.parse_args(["--timeout", "5"])
+        self.assertEqual(run.boot_timeout(slow, args), 5.0)
 
 
 if __name__ == "__main__":
