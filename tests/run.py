@@ -428,7 +428,10 @@ def qemu_reasons(report: KtapReport, run: RunInfo) -> list:
 def crash_reasons(report: KtapReport) -> list:
     if report.bail_out is None:
         return []
-    lines = [f"Bail out! {report.bail_out}"]
+    # The kernel's reasons first, e.g. '# ktest: no test matches "x"'.
+    lines = [d for d in report.top_diagnostics
+             if not SUITE_SUMMARY_RE.match(d)]
+    lines.append(f"Bail out! {report.bail_out}")
     lines += ["  " + line for line in report.crash_lines]
     return [(f"Bail out! {report.bail_out}", lines)]
 

@@ -804,6 +804,10 @@ class MergeTest(unittest.TestCase):
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "Bail out! ktest: nothing run: 1 "
                          "problem(s) with the command line")
+        self.assertEqual(v.details[:2], [
+            '# ktest: no test matches "nosuch"',
+            "Bail out! ktest: nothing run: 1 problem(s) with the command "
+            "line"])
 
 
 KUNIT_PY = os.environ.get("KUNIT_PY", "")
