@@ -20,14 +20,16 @@ static const struct known_opt {
 	const char	*name;
 	enum opt_arg	 arg;
 	unsigned	 max;		/* > 0: value is a number 1..max */
+	const char	*needs;		/* meaningless without this option */
 	const char	*help;
 } known_opts[] = {
-	{ "ktest", ARG_OPTIONAL, 0,
+	{ "ktest", ARG_OPTIONAL, 0, NULL,
 	    "run self-tests: ktest[=SUITE[.TEST],...]" },
-	{ "ktest.after", ARG_REQUIRED, 0,
+	{ "ktest.after", ARG_REQUIRED, 0, "ktest",
 	    "with ktest, start after this test: ktest.after=SUITE.TEST" },
-	{ "bench", ARG_OPTIONAL, 0, "run benchmarks: bench[=NAME|boot,...]" },
-	{ "ncpus", ARG_REQUIRED, MAXCPU,
+	{ "bench", ARG_OPTIONAL, 0, NULL,
+	    "run benchmarks: bench[=NAME|boot,...]" },
+	{ "ncpus", ARG_REQUIRED, MAXCPU, NULL,
 	    "expected CPU count, for tests: ncpus=N (1..64)" },
 };
 
@@ -181,6 +183,25 @@ parse_word(struct cmdline *cl, const char *w, size_t len, bool report)
 	return (set_opt(cl, w, nlen, eq + 1, vlen, report));
 }
 
+/* An option given without the one it needs ("ktest.after" alone). */
+static int
+check_needs(struct cmdline *cl, bool report)
+{
+	const struct known_opt *k;
+	int bad = 0;
+
+	for (k = known_opts; k < known_opts + nitems(known_opts); k++) {
+		if (k->needs == NULL || cmdline_lookup(cl, k->name) == NULL ||
+		    cmdline_lookup(cl, k->needs) != NULL)
+			continue;
+		if (report)
+			kprintf("cmdline: %s needs %s (ignored)\n", k->name,
+			    k->needs);
+		bad++;
+	}
+	return (bad);
+}
+
 /* Parse the words of s[0..len); see cmdline_parse(). */
 static int
 parse_words(struct cmdline *cl, const char *s, size_t len, bool report)
@@ -206,7 +227,7 @@ parse_words(struct cmdline *cl, const char *s, size_t len, bool report)
 		first = false;
 		bad += parse_word(cl, w, len, report);
 	}
-	return (bad);
+	return (bad + check_needs(cl, report));
 }
 
 int

@@ -3,7 +3,8 @@
  * "name=value" words.  Only the options in the table in kernel/cmdline.c
  * are accepted; anything else is reported on the console and ignored, as
  * is a malformed word ("=x", "name=" with an empty value, a number out of
- * range).  When QEMU -kernel boots us it puts the image path first; a
+ * range) and an option given without the one it needs (ktest.after
+ * without ktest).  When QEMU -kernel boots us it puts the image path first; a
  * first word with a '/' and no '=' is taken for that path and skipped.
  *
  * Limits: the kernel keeps the first CMDLINE_MAX - 1 bytes of the line

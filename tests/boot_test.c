@@ -272,6 +272,10 @@ KTEST(boot, cmdline_limits)
 	KT_EXPECT_STREQ(cmdline_lookup(&cl, "ktest"), "");
 	KT_EXPECT_STREQ(cmdline_lookup(&cl, "ktest.after"), "boot.x");
 	KT_EXPECT_EQ(cmdline_parse(&cl, "ktest.after ktest.afte=x", false), 2);
+	/* ktest.after means nothing without ktest. */
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ktest.after=boot.x", false), 1);
+	KT_EXPECT_EQ(cmdline_parse(&cl, "ktest.after=boot.x ktest=lib", false),
+	    0);
 }
 
 /* Control bytes, quotes and backslashes are echoed escaped. */
