@@ -235,11 +235,10 @@ select_after(const char *after, bool *s, bool report)
 {
 	int i, j;
 
-	for (i = 0; i < ntests; i++)
-		if (item_selects(after, strlen(after), tests[i]) &&
-		    strchr(after, '.') != NULL)
+	for (i = 0; i < ntests && strchr(after, '.') != NULL; i++)
+		if (item_selects(after, strlen(after), tests[i]))
 			break;
-	if (i == ntests)
+	if (i == ntests || strchr(after, '.') == NULL)
 		return (bad_item(report, "ktest.after names no test:", after,
 		    strlen(after)));
 	for (j = 0; j <= i; j++)

@@ -858,6 +858,27 @@ class ExternalToolsTest(unittest.TestCase):
                       p.stdout)
         self.assertNotIn("ERROR", p.stdout)
 
+    @unittest.skipUnless(os.path.isfile(KUNIT_PY), "set KUNIT_PY to kunit.py")
+    def test_kunit_parse_refused_filter_and_skipped_suite(self):
+        refused = self.write('KTAP version 1\n# ktest: no test matches '
+                             '"nosuch"\n1..0\nBail out! ktest: nothing '
+                             'run\n')
+        p = subprocess.run([sys.executable, KUNIT_PY, "parse", refused],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('# ktest: no test matches "nosuch"', p.stdout)
+        self.assertIn("0 tests run!", p.stdout)
+        skipped = self.write("KTAP version 1\n1..1\n    KTAP version 1\n"
+                             "    # Subtest: smp\n    1..1\n    ok 1 a # "
+                             "SKIP needs 2 CPUs\nok 1 smp # SKIP needs 2 "
+                             "CPUs\n")
+        p = subprocess.run([sys.executable, KUNIT_PY, "parse", skipped],
+                           capture_output=True, text=True)
+        # (kunit.py exits 1 on a run with nothing but skips: not checked)
+        self.assertIn("[SKIPPED] smp", p.stdout)
+        self.assertIn("Ran 1 tests: skipped: 1", p.stdout)
+        self.assertNotIn("ERROR", p.stdout)
+
 
 FAKE_QEMU = """\
 #!{python}
