@@ -46,6 +46,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import qemu     # noqa: E402  tests/qemu.py: the one QEMU command-line builder
+
 # ---------------------------------------------------------------- matrix
 # One row per QEMU configuration; the name is its key and must be unique.
 # Add a row to test another machine.  Columns:
@@ -81,7 +84,7 @@ MATRIX_ROWS = [
 ]
 
 ARCHS = ("i386", "x86_64")
-QEMU_BINARIES = {"i386": "qemu-system-i386", "x86_64": "qemu-system-x86_64"}
+QEMU_BINARIES = dict(qemu.QEMU_BINARIES)
 QEMU_PACKAGE = "qemu-system-x86"
 EXIT_PASS = 33          # isa-debug-exit: (0x10 << 1) | 1
 EXIT_FAIL = 35          # isa-debug-exit: (0x11 << 1) | 1
@@ -437,19 +440,16 @@ _live_lock = threading.Lock()
 def qemu_command(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
                  ktest: str | None) -> list[str]:
     """The QEMU command line that boots cfg with logs in log_dir."""
-    cmd = [QEMU_BINARIES[cfg.arch], "-accel", accel, "-no-reboot",
-           "-display", "none", "-monitor", "none",
-           "-m", cfg.mem, "-smp", str(cfg.cpus), "-cpu", cfg.cpu,
-           "-serial", f"file:{log_dir / (cfg.name + '.log')}",
-           "-debugcon", f"file:{log_dir / (cfg.name + '.e9')}",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    if cfg.boot == "iso":
-        cmd += ["-cdrom", str(cfg.image(build_dir)), "-boot", "d"]
-    else:
+    cmdline = None
+    if cfg.boot != "iso":
         cmdline = "ktest" if ktest is None else f"ktest={ktest}"
         cmdline += f" ncpus={cfg.cpus}"
-        cmd += ["-kernel", str(cfg.image(build_dir)), "-append", cmdline]
-    return cmd + list(cfg.extra)
+    return qemu.qemu_argv(
+        cfg.arch, cfg.image(build_dir), boot=cfg.boot, cmdline=cmdline,
+        cpus=cfg.cpus, mem=cfg.mem, cpu=cfg.cpu, accel=accel,
+        serial=f"file:{log_dir / (cfg.name + '.log')}",
+        debugcon=log_dir / (cfg.name + ".e9"),
+        binary=QEMU_BINARIES[cfg.arch], extra=cfg.extra)
 
 
 def run_process(cmd: list[str],
