@@ -270,11 +270,13 @@ gdb qemu-gdb: $(RUNDEPS) | tools-run tools-gdb
 test: $(KERNELS) $(TEST_ISOS) check-images host-test runner-test | tools-run
 	$(Q)$(PYTHON) tests/run.py --build-dir $(B) $(TESTFLAGS)
 
-# The runner's own unit tests (KTAP parsing, verdicts), no QEMU needed.
+# Unit tests of the runner (KTAP parsing, verdicts) and of the QEMU
+# command-line builder, no QEMU needed.
+RUNNER_TESTS	:= tests/host/test_run.py tests/host/test_qemu.py
 runner-test: | tools-run
-	@echo "  HOST   tests/host/test_run.py"
+	@echo "  HOST   $(RUNNER_TESTS)"
 	@mkdir -p $(B)
-	$(Q)$(PYTHON) -m unittest -q tests/host/test_run.py >$(B)/runner-test.log 2>&1 \
+	$(Q)$(PYTHON) -m unittest -q $(RUNNER_TESTS) >$(B)/runner-test.log 2>&1 \
 	    || { cat $(B)/runner-test.log; exit 1; }
 
 # Benchmarks: guest instructions per operation under -icount shift=0,

@@ -57,9 +57,17 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "Installing missing host tools: $pkgs"
 export DEBIAN_FRONTEND=noninteractive
+# apt's chatter (debconf notes, warnings) is shown only if it fails.
+log=$(mktemp "${TMPDIR:-/tmp}/minnow-apt.XXXXXX") || exit 1
+trap 'rm -f "$log"' EXIT
 # Fresh machines have no package lists: update once, quietly.
-apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
-apt-get install -y -qq --no-install-recommends $pkgs >/dev/null || {
+apt-get update -qq >"$log" 2>&1 || {
+	cat "$log" >&2
+	echo "apt-get update failed" >&2
+	exit 1
+}
+apt-get install -y -qq --no-install-recommends $pkgs >"$log" 2>&1 || {
+	cat "$log" >&2
 	echo "apt-get install $pkgs failed" >&2
 	exit 1
 }
