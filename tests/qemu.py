@@ -150,7 +150,8 @@ def start(argv: list[str], **kwargs) -> subprocess.Popen:
 def run(args: argparse.Namespace) -> int:
     """Boot on this terminal; exit 0 if the kernel finished well."""
     argv = cli_argv(args, serial=TERMINAL)
-    print(f"Booting {args.arch} ({args.boot}, {args.cpus} CPU, {args.mem}); "
+    cpus = f"{args.cpus} CPU" + ("s" if args.cpus != 1 else "")
+    print(f"Booting {args.arch} ({args.boot}, {cpus}, {args.mem}); "
           f"quit with Ctrl-A X\n  {shlex.join(argv)}", flush=True)
     rc = wait_quietly(start(argv))
     if rc == EXIT_PASS:
