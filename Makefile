@@ -161,6 +161,9 @@ endef
 
 all: kernels
 
+# A prerequisite that is never up to date: its targets' recipes always run.
+FORCE:
+
 KERNELS		:= $(foreach a,$(ARCHS),$(B)/$(a)/minnow.elf)
 kernels: $(KERNELS)
 
