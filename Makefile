@@ -1,13 +1,33 @@
 # Minnow: build, run, debug and test a small x86 teaching kernel.
 #
 #   make                 build both kernels (build/i386, build/x86_64)
-#   make run             boot ARCH in QEMU, COM1 on this terminal
+#   make run             boot ARCH in QEMU, COM1 on this terminal; ends when
+#                        the kernel stops (exit 0) or reports a failure (1)
+#   make gdb             boot ARCH halted, attach gdb, stop at kmain
 #   make test            build, then boot the whole test matrix
-#   make help            every target and variable
+#   make bench           benchmarks (guest instructions per operation)
+#   make iso             GRUB ISOs build/ARCH/minnow.iso (CMDLINE baked in)
+#   make tools           install the host tools now (each target checks its own)
+#   make help            this text
+#   Also: check-images, host-test, runner-test, clean; qemu and qemu-nox are
+#   aliases of run, qemu-gdb of gdb.
 #
-# Variables: ARCH=i386|x86_64 (default x86_64), CPUS=1, MEM=128M,
-# CMDLINE="...", QEMUEXTRA="...", ACCEL=tcg|kvm, BOOT=kernel|iso,
-# GDBPORT=1234, V=1 (show commands).
+# Variables (make VAR=value):
+#   ARCH=i386|x86_64     the kernel run and gdb boot (default x86_64)
+#   CPUS=1  MEM=128M     QEMU -smp and -m
+#   CMDLINE="..."        kernel command line, e.g. CMDLINE=ktest=lib
+#   BOOT=kernel|iso      QEMU loads the ELF (default), or GRUB boots the ISO
+#   ACCEL=tcg|kvm        QEMU accelerator (default tcg)
+#   QEMUEXTRA="..."      more QEMU arguments
+#   GDBPORT=1234         port of QEMU's gdb stub (make gdb)
+#   CFLAGS="-O2 -g"      optimisation and debug flags (command line only)
+#   EXTRA_CFLAGS="..."   added last to every compile, e.g. -DNO_KASSERT
+#   TESTFLAGS="..."      tests/run.py options: --only 'i386-*' --ktest lib -v
+#   BENCHFLAGS="..."     tests/bench.py options: --no-boot-sweep --arch i386
+#   B=build              build directory;  V=1 shows every command
+#
+# A change to any of these flags, or to a source list, rebuilds what
+# depends on it: BUILD/ARCH/cflags and ldflags record what was used.
 
 ARCHS		:= i386 x86_64
 ARCH		?= x86_64
@@ -36,12 +56,16 @@ endif
 
 CC		:= gcc
 LD		:= ld
-GCCINC		:= $(shell $(CC) -print-file-name=include)
+PYTHON		:= python3
 TOOLS		:= sh tests/tools.sh
+
+# $(call shquote,TEXT): TEXT as one single-quoted shell word.
+shquote		= '$(subst ','\'',$(1))'
 
 # ---------------------------------------------------------------- sources
 # Suites run in the order their objects are linked: keep TEST_SRCS ordered
-# from the bottom of the kernel up.
+# from the bottom of the kernel up.  Every .c file in tests/ must be named
+# in TEST_SRCS or BENCH_SRCS (checked below).
 TEST_SRCS	:= tests/lib_test.c tests/lib_list_test.c tests/boot_test.c \
 		   tests/trap_test.c tests/vm_page_test.c \
 		   tests/vm_page_misuse_test.c tests/vm_snap.c \
@@ -56,63 +80,130 @@ MD_SRCS		= $(wildcard boot/*.S boot/$(1)/*.S \
 SRCS		= $(call MD_SRCS,$(1)) $(MI_SRCS) $(TEST_SRCS) $(BENCH_SRCS)
 OBJS		= $(patsubst %,$(B)/$(1)/%.o,$(basename $(call SRCS,$(1))))
 
+# A test file that no list names would silently never run; a listed file
+# that is gone would fail later with a vaguer message.  (Not for clean and
+# help, which must work whatever state tests/ is in.)
+ifneq ($(filter-out clean help,$(or $(MAKECMDGOALS),all)),)
+UNLISTED	:= $(filter-out $(TEST_SRCS) $(BENCH_SRCS),$(wildcard tests/*.c))
+ifneq ($(UNLISTED),)
+$(error $(UNLISTED): not in TEST_SRCS or BENCH_SRCS; add each test file to TEST_SRCS in the Makefile (suites run in that order), each benchmark to BENCH_SRCS)
+endif
+VANISHED	:= $(filter-out $(wildcard $(TEST_SRCS) $(BENCH_SRCS)),$(TEST_SRCS) $(BENCH_SRCS))
+ifneq ($(VANISHED),)
+$(error $(VANISHED): named in TEST_SRCS or BENCH_SRCS but not found)
+endif
+endif
+
 # ---------------------------------------------------------------- flags
-CFLAGS_COMMON	:= -std=c11 -ffreestanding -nostdinc -isystem $(GCCINC) \
+# CFLAGS holds the flags a user may change; KERNEL_CFLAGS those a kernel
+# needs.  CFLAGS from the environment is ignored (as Linux's kbuild does):
+# CI images set it for user programs, e.g. -fstack-protector-strong.
+CFLAGS		?= -O2 -g
+ifeq ($(origin CFLAGS),environment)
+CFLAGS		:= -O2 -g
+endif
+KERNEL_CFLAGS	:= -std=c11 -ffreestanding -nostdinc \
 		   -fno-pie -fno-pic -fno-stack-protector -fno-strict-aliasing \
 		   -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		   -fno-asynchronous-unwind-tables -fno-common \
 		   -mno-sse -mno-sse2 -mno-mmx -mno-3dnow -mgeneral-regs-only \
-		   -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes \
+		   -Wall -Wextra -Werror -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter \
-		   -I. -Ikernel -MMD -MP $(EXTRA_CFLAGS)
+		   -I. -Ikernel -MMD -MP
 CFLAGS_i386	:= -m32 -march=i686 -Ikernel/i386
 CFLAGS_x86_64	:= -m64 -mcmodel=kernel -mno-red-zone -Ikernel/x86_64
 LDFLAGS_COMMON	:= -nostdlib --build-id=none -z noexecstack \
 		   -z max-page-size=0x1000 --no-warn-rwx-segments
 LDFLAGS_i386	:= -m elf_i386
 LDFLAGS_x86_64	:= -m elf_x86_64
+
+# Paths inside the compiler's installation are asked of the compiler when
+# a recipe runs, never while make reads this file: on a fresh machine
+# tools-build installs gcc-multilib first, and only after that does
+# "gcc -m32 -print-libgcc-file-name" name the 32-bit libgcc.  (Hence the
+# $$: the shell expands these, not make.)
+GCCINC		= $$($(CC) -print-file-name=include)
 # i386 needs libgcc for 64-bit division (__udivdi3 and friends).
-LIBGCC_i386	= $(shell $(CC) -m32 -print-libgcc-file-name)
+LIBGCC_i386	= $$($(CC) -m32 -print-libgcc-file-name)
 LIBGCC_x86_64	:=
+ALL_CFLAGS_i386	= $(CFLAGS) $(KERNEL_CFLAGS) -isystem $(GCCINC) \
+		  $(CFLAGS_i386) $(EXTRA_CFLAGS)
+ALL_CFLAGS_x86_64 = $(CFLAGS) $(KERNEL_CFLAGS) -isystem $(GCCINC) \
+		  $(CFLAGS_x86_64) $(EXTRA_CFLAGS)
+# $(call LINK_WORDS,ARCH): what the link of ARCH depends on besides files.
+LINK_WORDS	= $(LD) $(LDFLAGS_COMMON) $(LDFLAGS_$(1)) $(call OBJS,$(1)) \
+		  $(LIBGCC_$(1))
+
+# ---------------------------------------------------------------- flags files
+# Make rebuilds by time stamps alone, so a new flag or a file dropped from a
+# list would go unnoticed.  As Linux's kbuild records each command line,
+# each build directory records its lists in files that are rewritten only
+# when their text changes: BUILD/ARCH/cflags (compiler and flags; every
+# object depends on it), BUILD/ARCH/ldflags (linker, flags, object list,
+# libgcc; the kernel depends on it), BUILD/ARCH/iso*.cmdline (the command
+# line baked into an ISO).  Their rules always run, and a file whose text
+# did not change keeps its time stamp, so nothing is rebuilt for nothing.
+#
+# $(call flags_file,WORDS): a recipe writing WORDS, one shell word a line,
+# to $@ if that changes it.
+define flags_file
+	@mkdir -p $(@D)
+	@printf '%s\n' $(1) >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else \
+	    $(if $(Q),[ ! -f $@ ] || echo "  FLAGS $@ changed";) \
+	    mv -f $@.tmp $@; fi
+endef
 
 .PHONY: all kernels run iso test bench gdb qemu qemu-nox qemu-gdb clean \
-	help tools check-images host-test runner-test
+	help tools tools-build tools-run tools-iso tools-gdb check-images \
+	host-test runner-test FORCE
 .DEFAULT_GOAL	:= all
 
 all: kernels
+
+# A prerequisite that is never up to date: its targets' recipes always run.
+FORCE:
 
 KERNELS		:= $(foreach a,$(ARCHS),$(B)/$(a)/minnow.elf)
 kernels: $(KERNELS)
 
 # ---------------------------------------------------------------- compile
+# In these rules $$(VAR) is expanded when the recipe runs (see GCCINC).
 define ARCH_RULES
-$(B)/$(1)/%.o: %.c | tools-build
+$(B)/$(1)/cflags: FORCE | tools-build
+	$$(call flags_file,$(CC) $$(ALL_CFLAGS_$(1)))
+
+$(B)/$(1)/ldflags: FORCE | tools-build
+	$$(call flags_file,$$(call LINK_WORDS,$(1)))
+
+$(B)/$(1)/%.o: %.c $(B)/$(1)/cflags | tools-build
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  CC    $(1)/$$<")
-	$(Q)$(CC) $(CFLAGS_COMMON) $(CFLAGS_$(1)) -c $$< -o $$@
+	$(Q)$(CC) $$(ALL_CFLAGS_$(1)) -c $$< -o $$@
 
-$(B)/$(1)/%.o: %.S | tools-build
+$(B)/$(1)/%.o: %.S $(B)/$(1)/cflags | tools-build
 	@mkdir -p $$(@D)
 	@$(if $(Q),echo "  AS    $(1)/$$<")
-	$(Q)$(CC) $(CFLAGS_COMMON) $(CFLAGS_$(1)) -D__ASSEMBLY__ -c $$< -o $$@
+	$(Q)$(CC) $$(ALL_CFLAGS_$(1)) -D__ASSEMBLY__ -c $$< -o $$@
 
-$(B)/$(1)/linker.ld: linker.ld
+$(B)/$(1)/linker.ld: linker.ld $(B)/$(1)/cflags | tools-build
 	@mkdir -p $$(@D)
 	$(Q)$(CC) -E -P -x c -undef -D__$(1)__ $$< -o $$@
 
 # Two links: the first has an empty symbol table, the second the table of
 # the first.  The table sits last in .rodata, so no function moves between
 # the two; the final cmp proves it.
-$(B)/$(1)/minnow.elf: $(call OBJS,$(1)) $(B)/$(1)/linker.ld kernel/gen_ksyms.sh
+$(B)/$(1)/minnow.elf: $(call OBJS,$(1)) $(B)/$(1)/linker.ld \
+    $(B)/$(1)/ldflags kernel/gen_ksyms.sh
 	@$(if $(Q),echo "  LD    $$@")
 	$(Q)sh kernel/gen_ksyms.sh $(1) /dev/null > $(B)/$(1)/ksyms0.S
 	$(Q)$(CC) $(CFLAGS_$(1)) -fno-pic -c $(B)/$(1)/ksyms0.S -o $(B)/$(1)/ksyms0.o
 	$(Q)$(LD) $(LDFLAGS_COMMON) $(LDFLAGS_$(1)) -T $(B)/$(1)/linker.ld \
-	    -o $$@.pass1 $(call OBJS,$(1)) $(B)/$(1)/ksyms0.o $(LIBGCC_$(1))
+	    -o $$@.pass1 $(call OBJS,$(1)) $(B)/$(1)/ksyms0.o $$(LIBGCC_$(1))
 	$(Q)sh kernel/gen_ksyms.sh $(1) $$@.pass1 > $(B)/$(1)/ksyms.S
 	$(Q)$(CC) $(CFLAGS_$(1)) -fno-pic -c $(B)/$(1)/ksyms.S -o $(B)/$(1)/ksyms.o
 	$(Q)$(LD) $(LDFLAGS_COMMON) $(LDFLAGS_$(1)) -T $(B)/$(1)/linker.ld \
-	    -o $$@ $(call OBJS,$(1)) $(B)/$(1)/ksyms.o $(LIBGCC_$(1))
+	    -o $$@ $(call OBJS,$(1)) $(B)/$(1)/ksyms.o $$(LIBGCC_$(1))
 	$(Q)sh kernel/gen_ksyms.sh $(1) $$@ | cmp -s - $(B)/$(1)/ksyms.S || \
 	    { echo "ksyms: symbol table moved between links" >&2; exit 1; }
 	$(Q)sh boot/check-image.sh $$@
@@ -122,14 +213,21 @@ endef
 $(foreach a,$(ARCHS),$(eval $(call ARCH_RULES,$(a))))
 
 # ---------------------------------------------------------------- GRUB ISOs
-# minnow.iso boots normally; minnow-test.iso runs the self-tests.
+# minnow.iso boots with CMDLINE; minnow-test.iso runs the self-tests.
+# $(call sed_repl,TEXT): TEXT safe as the replacement of a s|||g command.
+sed_repl	= $(subst |,\|,$(subst &,\&,$(subst \,\\,$(1))))
 define ISO_RULES
-$(B)/$(1)/minnow$(2).iso: $(B)/$(1)/minnow.elf boot/grub.cfg.in | tools-iso
+$(B)/$(1)/iso$(2).cmdline: FORCE
+	$$(call flags_file,$(call shquote,$(3)))
+
+$(B)/$(1)/minnow$(2).iso: $(B)/$(1)/minnow.elf boot/grub.cfg.in \
+    $(B)/$(1)/iso$(2).cmdline | tools-iso
 	@$(if $(Q),echo "  ISO   $$@")
 	$(Q)rm -rf $(B)/$(1)/iso$(2) && mkdir -p $(B)/$(1)/iso$(2)/boot/grub
 	$(Q)cp $(B)/$(1)/minnow.elf $(B)/$(1)/iso$(2)/boot/minnow.elf
-	$(Q)sed -e 's|@ARCH@|$(1)|g' -e 's|@CMDLINE@|$(3)|g' boot/grub.cfg.in \
-	    > $(B)/$(1)/iso$(2)/boot/grub/grub.cfg
+	$(Q)sed -e 's|@ARCH@|$(1)|g' \
+	    -e $(call shquote,s|@CMDLINE@|$(call sed_repl,$(3))|g) \
+	    boot/grub.cfg.in > $(B)/$(1)/iso$(2)/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $$@ $(B)/$(1)/iso$(2) >$(B)/$(1)/iso$(2).log 2>&1 || \
 	    { cat $(B)/$(1)/iso$(2).log >&2; exit 1; }
 endef
@@ -148,47 +246,40 @@ check-images: $(KERNELS) | tools-iso
 	done; echo "  CHECK images are multiboot 1 and multiboot 2"
 
 # ---------------------------------------------------------------- QEMU
-QEMU_i386	:= qemu-system-i386
-QEMU_x86_64	:= qemu-system-x86_64
-QEMUFLAGS	= -accel $(ACCEL) -cpu max -smp $(CPUS) -m $(MEM) -no-reboot \
-		  -display none -serial mon:stdio \
-		  -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUEXTRA)
+# tests/qemu.py builds every QEMU command line: run, gdb, the test runner
+# and the benchmarks all boot through it.  It prints the command it runs.
+QEMUPY		= $(PYTHON) tests/qemu.py --arch $(ARCH) --boot $(BOOT) \
+		  --cpus $(CPUS) --mem $(MEM) --accel $(ACCEL) --build-dir $(B) \
+		  --extra $(call shquote,$(QEMUEXTRA))
 ifeq ($(BOOT),iso)
-QEMUBOOT	= -cdrom $(B)/$(ARCH)/minnow.iso
-RUNDEPS		= $(B)/$(ARCH)/minnow.iso
+RUNDEPS		= $(B)/$(ARCH)/minnow.iso $(B)/$(ARCH)/minnow.elf
 else
-QEMUBOOT	= -kernel $(B)/$(ARCH)/minnow.elf $(if $(CMDLINE),-append "$(CMDLINE)")
+QEMUPY		+= --cmdline $(call shquote,$(CMDLINE))
 RUNDEPS		= $(B)/$(ARCH)/minnow.elf
 endif
 
-# QEMU's exit code is the kernel's isa-debug-exit code: 33 means the
-# kernel finished well, 35 that it failed; both are a normal end of run.
+# Ends with QEMU: 0 when the kernel finished well (QEMU exit 33) or QEMU
+# was quit with Ctrl-A X, 1 when the kernel reported a failure (35).
 run qemu qemu-nox: $(RUNDEPS) | tools-run
-	@echo "Booting $(ARCH) ($(BOOT), $(CPUS) CPU, $(MEM)); quit with Ctrl-A X"
-	$(Q)$(QEMU_$(ARCH)) $(QEMUFLAGS) $(QEMUBOOT); rc=$$?; \
-	    case $$rc in 0|33) ;; 35) echo "kernel reported failure (exit 35)";; \
-	    *) echo "qemu exited with $$rc"; exit $$rc;; esac
+	$(Q)$(QEMUPY) run
 
-# Start QEMU halted with a gdb stub, then attach gdb with the symbols.
+# QEMU halted with a gdb stub, then gdb with the symbols, stopped at kmain.
+# Without a terminal on stdin (CI), gdb runs to kmain, prints the backtrace
+# and quits.
 gdb qemu-gdb: $(RUNDEPS) | tools-run tools-gdb
-	@echo "QEMU waits for gdb on port $(GDBPORT); its console is $(B)/$(ARCH)/gdb-serial.log"
-	$(Q)$(QEMU_$(ARCH)) $(filter-out -serial mon:stdio,$(QEMUFLAGS)) \
-	    -serial file:$(B)/$(ARCH)/gdb-serial.log $(QEMUBOOT) \
-	    -S -gdb tcp::$(GDBPORT) & qpid=$$!; \
-	gdb -q -nx -ex "file $(B)/$(ARCH)/minnow.elf" \
-	    -ex "target remote localhost:$(GDBPORT)" -ex "break kmain" \
-	    -ex "echo Type 'continue' to boot; 'break FUNC' to stop elsewhere.\n"; \
-	kill $$qpid 2>/dev/null; true
+	$(Q)$(QEMUPY) gdb --gdb-port $(GDBPORT)
 
 # ---------------------------------------------------------------- tests
 test: $(KERNELS) $(TEST_ISOS) check-images host-test runner-test | tools-run
-	$(Q)python3 tests/run.py --build-dir $(B) $(TESTFLAGS)
+	$(Q)$(PYTHON) tests/run.py --build-dir $(B) $(TESTFLAGS)
 
-# The runner's own unit tests (KTAP parsing, verdicts), no QEMU needed.
+# Unit tests of the runner (KTAP parsing, verdicts) and of the QEMU
+# command-line builder, no QEMU needed.
+RUNNER_TESTS	:= tests/host/test_run.py tests/host/test_qemu.py
 runner-test: | tools-run
-	@echo "  HOST   tests/host/test_run.py"
+	@echo "  HOST   $(RUNNER_TESTS)"
 	@mkdir -p $(B)
-	$(Q)python3 -m unittest -q tests/host/test_run.py >$(B)/runner-test.log 2>&1 \
+	$(Q)$(PYTHON) -m unittest -q $(RUNNER_TESTS) >$(B)/runner-test.log 2>&1 \
 	    || { cat $(B)/runner-test.log; exit 1; }
 
 # Benchmarks: guest instructions per operation under -icount shift=0,
@@ -196,8 +287,9 @@ runner-test: | tools-run
 # The same kernels built with -DNO_KASSERT (as FreeBSD's GENERIC-NODEBUG)
 # show what the invariant checks cost.
 bench: $(KERNELS) | tools-run
-	$(Q)$(MAKE) --no-print-directory B=$(B)/nodebug EXTRA_CFLAGS=-DNO_KASSERT kernels
-	$(Q)python3 tests/bench.py --build-dir $(B) --nodebug-dir $(B)/nodebug $(BENCHFLAGS)
+	$(Q)$(MAKE) --no-print-directory B=$(B)/nodebug \
+	    EXTRA_CFLAGS=$(call shquote,$(EXTRA_CFLAGS) -DNO_KASSERT) kernels
+	$(Q)$(PYTHON) tests/bench.py --build-dir $(B) --nodebug-dir $(B)/nodebug $(BENCHFLAGS)
 
 include tests/host/host.mk
 
@@ -220,6 +312,7 @@ clean:
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "Other targets: iso (GRUB ISOs), gdb (alias qemu-gdb), qemu, qemu-nox,"
-	@echo "  check-images, host-test, tools (install prerequisites), clean."
-	@echo "make test TESTFLAGS='--only i386-* --ktest lib' runs part of the matrix."
+	@echo "Examples:"
+	@echo "  make run ARCH=i386 CPUS=4 CMDLINE=ktest=sched"
+	@echo "  make test TESTFLAGS=\"--only 'x86_64-1cpu-*' --ktest lib\""
+	@echo "  make bench BENCHFLAGS=--no-boot-sweep"

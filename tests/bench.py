@@ -28,9 +28,10 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import qemu     # noqa: E402  tests/qemu.py: the one QEMU command-line builder
+
 REPO = Path(__file__).resolve().parent.parent
-QEMU = {"i386": "qemu-system-i386", "x86_64": "qemu-system-x86_64"}
-EXIT_PASS = 33
 TIMEOUT = 120
 # Goals from the issues; a figure over its goal is flagged, not failed.
 GOALS = {"vm_page_alloc_free": 80}
@@ -47,19 +48,13 @@ BENCH_LINE = re.compile(r"^bench: (\S+) (\d+)(?: (\d+) (\d+))?\s*$")
 def boot(arch: str, build: Path, mem: str, cmdline: str, icount: bool,
          cpus: int = 1):
     """Boot once; return (serial output, wall seconds)."""
-    cmd = [QEMU[arch], "-accel", "tcg", "-cpu", "max", "-m", mem,
-           "-smp", str(cpus),
-           "-no-reboot", "-display", "none", "-monitor", "none",
-           "-serial", "stdio",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-kernel", str(build / arch / "minnow.elf"), "-append", cmdline]
-    if icount:
-        cmd[1:1] = ["-icount", "shift=0"]
+    cmd = qemu.qemu_argv(arch, build / arch / "minnow.elf", cmdline=cmdline,
+                         cpus=cpus, mem=mem, icount=icount)
     t0 = time.monotonic()
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, errors="replace", timeout=TIMEOUT)
     wall = time.monotonic() - t0
-    if p.returncode != EXIT_PASS:
+    if p.returncode != qemu.EXIT_PASS:
         sys.exit(f"bench: {arch} -m {mem} -smp {cpus} '{cmdline}' exited "
                  f"{p.returncode}:\n{p.stdout[-2000:]}{p.stderr[-500:]}")
     return p.stdout, wall
@@ -172,7 +167,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", default=str(REPO / "build"))
     ap.add_argument("--nodebug-dir", help="kernels built with -DNO_KASSERT")
-    ap.add_argument("--arch", action="append", choices=sorted(QEMU))
+    ap.add_argument("--arch", action="append",
+                    choices=sorted(qemu.QEMU_BINARIES))
     ap.add_argument("--no-boot-sweep", action="store_true")
     args = ap.parse_args()
     build = Path(args.build_dir)

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import qemu     # noqa: E402  tests/qemu.py: the one QEMU command-line builder
 from ktap import (CRASH_LINES, CRASHED, SUITE_SUMMARY_RE, Crash,  # noqa: E402
                   KtapReport, clean_line, crash_point, format_ktap,
                   merge_reports, parse_ktap, runs_after)
@@ -104,7 +105,7 @@ MATRIX_ROWS = [
 ]
 
 ARCHS = ("i386", "x86_64")
-QEMU_BINARIES = {"i386": "qemu-system-i386", "x86_64": "qemu-system-x86_64"}
+QEMU_BINARIES = dict(qemu.QEMU_BINARIES)
 QEMU_PACKAGE = "qemu-system-x86"
 EXIT_PASS = 33          # isa-debug-exit: (0x10 << 1) | 1
 EXIT_FAIL = 35          # isa-debug-exit: (0x11 << 1) | 1
@@ -207,20 +208,10 @@ _live_lock = threading.Lock()
 
 def qemu_command(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
                  ktest: str | None) -> list[str]:
-    """The QEMU command line that boots cfg with logs in log_dir."""
-    cmd = [QEMU_BINARIES[cfg.arch], "-accel", accel, "-no-reboot",
-           "-display", "none", "-monitor", "none",
-           "-m", cfg.mem, "-smp", str(cfg.cpus), "-cpu", cfg.cpu,
-           "-serial", f"file:{log_dir / (cfg.name + '.log')}",
-           "-debugcon", f"file:{log_dir / (cfg.name + '.e9')}",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    if cfg.boot == "iso":
-        cmd += ["-cdrom", str(cfg.image(build_dir)), "-boot", "d"]
-    else:
-        cmdline = "ktest" if ktest is None else f"ktest={ktest}"
-        cmdline += f" ncpus={cfg.cpus}"
-        cmd += ["-kernel", str(cfg.image(build_dir)), "-append", cmdline]
-    return cmd + list(cfg.extra)
+    """The QEMU command line of cfg's first boot, with logs in log_dir."""
+    return boot_command(cfg, build_dir, log_dir, accel, ktest, None,
+                        log_dir / (cfg.name + ".log"),
+                        log_dir / (cfg.name + ".e9"))
 
 
 def run_process(cmd: list[str],
@@ -285,15 +276,15 @@ def kernel_cmdline(cfg: Config, ktest: str | None, after: str | None) -> str:
 def boot_command(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
                  ktest: str | None, after: str | None, log: Path,
                  e9: Path) -> list[str]:
-    """qemu_command()'s argv, with this boot's log files and (kernel rows)
-    the full kernel command line of kernel_cmdline()."""
-    cmd = qemu_command(cfg, build_dir, log_dir, accel, ktest)
-    values = {"-serial": f"file:{log}", "-debugcon": f"file:{e9}"}
-    if cfg.boot != "iso":
-        values["-append"] = kernel_cmdline(cfg, ktest, after)
-    for opt, value in values.items():
-        cmd[cmd.index(opt) + 1] = value
-    return cmd
+    """One boot of cfg through tests/qemu.py: serial log and port 0xe9 in
+    the given files and (kernel rows) the command line of kernel_cmdline();
+    an ISO row's command line is the test ISO's grub.cfg."""
+    cmdline = None if cfg.boot == "iso" else kernel_cmdline(cfg, ktest, after)
+    return qemu.qemu_argv(
+        cfg.arch, cfg.image(build_dir), boot=cfg.boot, cmdline=cmdline,
+        cpus=cfg.cpus, mem=cfg.mem, cpu=cfg.cpu, accel=accel,
+        serial=f"file:{log}", debugcon=e9,
+        binary=QEMU_BINARIES[cfg.arch], extra=cfg.extra)
 
 
 @dataclass

@@ -57,9 +57,28 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "Installing missing host tools: $pkgs"
 export DEBIAN_FRONTEND=noninteractive
-# Fresh machines have no package lists: update once, quietly.
-apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
-apt-get install -y -qq --no-install-recommends $pkgs >/dev/null || {
+# apt's chatter (debconf notes, warnings) is shown only if it fails.
+log=$(mktemp "${TMPDIR:-/tmp}/minnow-apt.XXXXXX") || exit 1
+trap 'rm -f "$log"' EXIT
+
+update() {
+	apt-get update -qq >"$log" 2>&1 && return 0
+	cat "$log" >&2
+	echo "apt-get update failed" >&2
+	exit 1
+}
+
+install() {
+	apt-get install -y -qq --no-install-recommends $pkgs >"$log" 2>&1
+}
+
+# Fresh machines have no package lists: fetch them first.  Lists fetched
+# by an earlier job (make run installs the compiler's then QEMU's
+# packages) are used as they are, and fetched anew only if they are too
+# old to install from.
+ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 || update
+install || { update; install; } || {
+	cat "$log" >&2
 	echo "apt-get install $pkgs failed" >&2
 	exit 1
 }

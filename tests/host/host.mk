@@ -9,14 +9,19 @@
 #   cc -std=c11 -O1 -Wall -Wextra -Werror -I. -fno-builtin -include tests/host/rename.h -o build/host/test_lib tests/host/test_lib.c lib/printf.c lib/string.c
 
 HOST_CC		?= cc
-HOST_DIR	:= build/host
+HOST_DIR	:= $(B)/host
 HOST_CFLAGS	:= -std=c11 -O1 -Wall -Wextra -Werror -I. -fno-builtin \
 		   -include tests/host/rename.h
 HOST_SRCS	:= tests/host/test_lib.c lib/printf.c lib/string.c
 HOST_DEPS	:= $(HOST_SRCS) tests/host/rename.h lib/printf.h lib/string.h \
-		   tests/host/host.mk
+		   tests/host/host.mk $(HOST_DIR)/flags
 
 .PHONY: host-test
+
+# The compiler, flags and sources, rewritten only when they change (see
+# "flags files" in the Makefile): make HOST_CC=clang host-test rebuilds.
+$(HOST_DIR)/flags: FORCE
+	$(call flags_file,$(HOST_CC) $(HOST_CFLAGS) $(HOST_SRCS))
 
 $(HOST_DIR)/test_lib: $(HOST_DEPS)
 	@mkdir -p $(@D)
