@@ -33,6 +33,7 @@ struct pcpu {
 	volatile uint64_t pc_ipi_sent;	/* IPIs this CPU sent */
 	volatile uint64_t pc_ipi_recv;	/* IPIs this CPU took */
 	/* Free single pages kept by mm/vm_page.c, touched with interrupts off. */
+	volatile uint32_t pc_vmcache_lock; /* guards the two below */
 	int		 pc_vmcache_n;
 	struct vm_page	*pc_vmcache[32];
 	PCPU_MD_FIELDS;

@@ -19,6 +19,9 @@
  *    NULL) and sleeps on chan, atomically with respect to wakeup(chan):
  *    a wakeup after the caller released m cannot be lost.  m is
  *    re-acquired before msleep returns.
+ *  - msleep_spin(chan, sl, wmesg, timo) is the same with a spin lock sl
+ *    (FreeBSD's msleep_spin(9)), for a sleeper whose wakers may run with
+ *    interrupts off; sl must be the only spin lock the caller holds.
  *  - returns 0 when woken, EWOULDBLOCK when timo ticks (> 0) passed,
  *    EINTR when flags has PCATCH and the thread has a signal pending
  *    (also at once, without sleeping, if one is already pending).
@@ -98,6 +101,8 @@ void		 thread_sigclear(void);
 bool		 thread_stack_guard_hit(uintptr_t addr);
 
 int	msleep(const void *chan, struct mtx *m, int flags, const char *wmesg,
+	    int timo);
+int	msleep_spin(const void *chan, struct spinlock *sl, const char *wmesg,
 	    int timo);
 void	wakeup(const void *chan);
 void	wakeup_one(const void *chan);

@@ -20,8 +20,10 @@
 #include <kernel/pcpu.h>
 #include <kernel/lock.h>
 #include <kernel/smp.h>
+#include <kernel/thread.h>
 #include <mm/vm_page.h>
 #include <mm/vm_phys.h>
+#include <mm/testhooks.h>
 #include <mm/pmap.h>
 #include <lib/string.h>
 #include <machine/vmparam.h>
@@ -30,6 +32,7 @@
 #define	PG_RESERVED	0x0100		/* never handed to the allocator */
 #define	LOWMEM_END	0x100000
 #define	PCACHE_SIZE	((int)nitems(((struct pcpu *)0)->pc_vmcache))
+#define	VM_ALLOC_RETRIES 4		/* page_alloc_slow: see there */
 
 struct vm_counters vm_cnt;
 static struct spinlock vm_phys_lock = SPINLOCK_INITIALIZER("vm_phys");
@@ -279,9 +282,48 @@ vm_page_managed(vm_page_t m)
 }
 
 /*
- * The per-CPU cache is touched only by its own CPU with interrupts off;
- * the buddy lists are shared and need vm_phys_lock.  Refills and spills
- * move half a cache at a time, so the lock is taken once per many pages.
+ * The per-CPU page caches.
+ *
+ * Each cache has a lock of its own (pc_vmcache_lock), taken with
+ * interrupts off: by its CPU on every vm_page_alloc/free, and by another
+ * CPU only to drain it (cache_drain), when the buddy lists have run dry
+ * or a test wants the allocator's exact shape.  The owner never waits
+ * for it but in that rare case, so it costs one locked exchange.
+ *
+ * Why a lock and not an IPI (smp_rendezvous asking every CPU to spill its
+ * own cache, as FreeBSD's UMA drains per-CPU buckets by binding a thread
+ * to each CPU in turn): vm_page_alloc(VM_ALLOC_NOWAIT) is called with
+ * spin locks held, pmap_growkernel under the KVA arena's for one.  A
+ * rendezvous from there deadlocks if another CPU spins for that lock
+ * with interrupts off: it never takes the IPI (kernel/smp.h).  A lock
+ * per cache only ever waits for a few dozen instructions of the owner's.
+ * Linux made the same choice for its per-CPU page lists in 5.19
+ * ("protect PCP lists with a spinlock") to drain them without IPIs.
+ *
+ * The cache lock is a bare test-and-set word, not a struct spinlock: the
+ * fast path cannot afford the bookkeeping, and witness need not see it
+ * because nothing is taken inside it but vm_phys_lock, and no CPU holds
+ * two cache locks at once.  Lock order: a cache lock, then vm_phys_lock.
+ */
+static inline void
+cache_lock(struct pcpu *pc)
+{
+	while (__atomic_exchange_n(&pc->pc_vmcache_lock, 1,
+	    __ATOMIC_ACQUIRE) != 0)
+		while (pc->pc_vmcache_lock != 0)
+			cpu_spinwait();
+}
+
+static inline void
+cache_unlock(struct pcpu *pc)
+{
+	__atomic_store_n(&pc->pc_vmcache_lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Refills and spills move half a cache at a time, so vm_phys_lock is
+ * taken once per many pages.
+ * => interrupts off, pc's cache lock held.
  */
 static void __attribute__((noinline))
 cache_refill(struct pcpu *pc)
@@ -295,6 +337,7 @@ cache_refill(struct pcpu *pc)
 	spinlock_release(&vm_phys_lock);
 }
 
+/* => interrupts off, pc's cache lock held. */
 static void __attribute__((noinline))
 cache_spill(struct pcpu *pc, int keep)
 {
@@ -306,6 +349,28 @@ cache_spill(struct pcpu *pc, int keep)
 		vm_phys_free_pages(m, 0);
 	}
 	spinlock_release(&vm_phys_lock);
+}
+
+/*
+ * Return every CPU's cached pages to the buddy lists (any CPU's cache,
+ * under its lock: see above).  The pages stay counted as free.
+ */
+static void
+cache_drain_all(void)
+{
+	uintptr_t psl = intr_disable();
+	struct pcpu *pc;
+	int cpu;
+
+	for (cpu = 0; cpu < mp_ncpus; cpu++) {
+		pc = pcpu_find(cpu);
+		if (pc->pc_vmcache_n == 0)	/* unlocked peek: a hint */
+			continue;
+		cache_lock(pc);
+		cache_spill(pc, 0);
+		cache_unlock(pc);
+	}
+	intr_restore(psl);
 }
 
 /* Set up a page just taken from the allocator for its new owner. */
@@ -321,29 +386,149 @@ page_prepare(vm_page_t m, int flags)
 		pmap_zero_page(m);
 }
 
-/*
- * => never sleeps with VM_ALLOC_NOWAIT; callable with interrupts off.
- */
-vm_page_t
-vm_page_alloc(int flags)
+/* One page from this CPU's cache, refilled from the buddy lists; or NULL. */
+static vm_page_t
+cache_alloc(void)
 {
-	uintptr_t psl = intr_disable();
-	struct pcpu *pc = curcpu();
+	uintptr_t psl;
+	struct pcpu *pc;
 	vm_page_t m = NULL;
 
+	/*
+	 * Interrupts off before curcpu(): the thread must not move to
+	 * another CPU between reading its pcpu pointer and using its cache.
+	 */
+	psl = intr_disable();
+	pc = curcpu();
+	cache_lock(pc);
 	if (pc->pc_vmcache_n == 0)
 		cache_refill(pc);
 	if (pc->pc_vmcache_n > 0) {
 		m = pc->pc_vmcache[--pc->pc_vmcache_n];
-		__atomic_sub_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_SEQ_CST);
 	}
+	cache_unlock(pc);
 	intr_restore(psl);
-	if (m == NULL) {
+	return (m);
+}
+
+/* ------------------------------------------------- waiting for memory */
+
+/*
+ * A thread out of pages sleeps on &vm_pages_needed until a page is freed
+ * (FreeBSD's vm_wait()/vm_domain_freecnt_inc()).  vm_pages_needed says
+ * that someone sleeps: the free path looks at it without a lock, so a
+ * free costs one load while nobody waits.
+ *
+ * No lost wakeup: a waiter sets vm_pages_needed, then reads the free
+ * count; a freer adds to the free count, then reads vm_pages_needed
+ * (both sequentially consistent).  One of the two sees the other's
+ * write: either the waiter sees the page and does not sleep, or the freer
+ * sees the flag and calls wakeup() under vm_wait_lock, which it can only
+ * take once the waiter is on the sleep queue (msleep_spin releases the
+ * lock atomically with going to sleep).
+ */
+static struct spinlock vm_wait_lock = SPINLOCK_INITIALIZER("vm_wait");
+static int vm_pages_needed;	/* written under vm_wait_lock */
+
+/* Can the running thread sleep here?  If not, why (for the panic). */
+static const char *
+vm_wait_forbidden(void)
+{
+	struct thread *td = curthread;
+
+	if (td == NULL)
+		return ("before the scheduler starts");
+	if (td->td_idle)
+		return ("in an idle thread");
+	if (spinlock_count() != 0)
+		return ("with a spin lock held");
+	if (td->td_critnest != 0)
+		return ("in a critical section");
+	if (!intr_enabled())
+		return ("with interrupts off");
+	return (NULL);
+}
+
+/*
+ * Sleep until a page may have been freed.
+ * => may sleep; panics when the caller cannot (it asked to wait, so NULL
+ *    is not an answer, and waiting there would never end).
+ */
+static void
+vm_wait(void)
+{
+	const char *why;
+
+	if ((why = vm_wait_forbidden()) != NULL)
+		panic("vm_page_alloc: out of physical memory (%lu pages, none "
+		    "free) and cannot wait %s", vm_cnt.v_page_count, why);
+	spinlock_acquire(&vm_wait_lock);
+	__atomic_store_n(&vm_pages_needed, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vm_cnt.v_free_count, __ATOMIC_SEQ_CST) == 0)
+		msleep_spin(&vm_pages_needed, &vm_wait_lock, "vmwait", 0);
+	spinlock_release(&vm_wait_lock);
+}
+
+/*
+ * After pages went back to the allocator (and into the free count).
+ * => any context but under sched_lock: wakeup() takes it.
+ */
+static inline void
+vm_wakeup(void)
+{
+	if (__predict_true(__atomic_load_n(&vm_pages_needed,
+	    __ATOMIC_SEQ_CST) == 0))
+		return;
+	spinlock_acquire(&vm_wait_lock);
+	if (vm_pages_needed != 0) {
+		vm_pages_needed = 0;
+		wakeup(&vm_pages_needed);
+	}
+	spinlock_release(&vm_wait_lock);
+}
+
+/*
+ * This CPU's cache and the buddy lists are empty: drain the other CPUs'
+ * caches and try again, and without VM_ALLOC_NOWAIT sleep until pages
+ * are freed.  With NOWAIT, NULL means that no page was free anywhere at
+ * some moment of the call: a page freed into a cache after the drain
+ * passed it shows in the free count, and is looked for once more.
+ */
+static vm_page_t __attribute__((noinline))
+page_alloc_slow(int flags)
+{
+	vm_page_t m;
+	int tries = 0;
+
+	for (;;) {
+		cache_drain_all();
+		if ((m = cache_alloc()) != NULL)
+			return (m);
+		if (__atomic_load_n(&vm_cnt.v_free_count, __ATOMIC_SEQ_CST) !=
+		    0 && tries++ < VM_ALLOC_RETRIES)
+			continue;
 		if (flags & VM_ALLOC_NOWAIT)
 			return (NULL);
-		panic("vm_page_alloc: out of physical memory (%lu pages, "
-		    "none free)", vm_cnt.v_page_count);
+		vm_wait();
+		tries = 0;
 	}
+}
+
+/*
+ * => with VM_ALLOC_NOWAIT: never sleeps; callable with interrupts off
+ *    and spin locks held; NULL only when no page is free on any CPU.
+ * => without it: may sleep until a page is freed (vm_wait); the caller
+ *    must be a thread that can sleep, or running out panics.
+ */
+vm_page_t
+vm_page_alloc(int flags)
+{
+	vm_page_t m;
+
+	if (__predict_false((m = cache_alloc()) == NULL) &&
+	    (m = page_alloc_slow(flags)) == NULL)
+		return (NULL);
 	page_prepare(m, flags);
 	return (m);
 }
@@ -366,6 +551,10 @@ free_checks(vm_page_t m)
 	    "belongs to an object", (unsigned long long)m->phys_addr));
 }
 
+/*
+ * => any context (interrupts off, spin locks held) but under sched_lock
+ *    while a thread waits for memory (vm_wakeup).
+ */
 void
 vm_page_free(vm_page_t m)
 {
@@ -374,13 +563,21 @@ vm_page_free(vm_page_t m)
 
 	free_checks(m);
 	m->flags = PG_CACHED;
+	/* Interrupts off before curcpu(), as in cache_alloc. */
 	psl = intr_disable();
 	pc = curcpu();
+	cache_lock(pc);
 	if (pc->pc_vmcache_n == PCACHE_SIZE)
 		cache_spill(pc, PCACHE_SIZE / 2);
+	/* A store past the array would land in the next pcpu field. */
+	KASSERT(pc->pc_vmcache_n < PCACHE_SIZE, ("vm_page_free: CPU %d's "
+	    "page cache overflows (%d of %d)", pc->pc_cpuid,
+	    pc->pc_vmcache_n, PCACHE_SIZE));
 	pc->pc_vmcache[pc->pc_vmcache_n++] = m;
-	__atomic_add_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_RELAXED);
+	cache_unlock(pc);
+	__atomic_add_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_SEQ_CST);
 	intr_restore(psl);
+	vm_wakeup();
 }
 
 vm_page_t
@@ -414,20 +611,14 @@ vm_page_free_contig(vm_page_t m, unsigned long npages)
 	spinlock_acquire(&vm_phys_lock);
 	vm_phys_free_run(m, npages);
 	spinlock_release(&vm_phys_lock);
-	__atomic_add_fetch(&vm_cnt.v_free_count, npages, __ATOMIC_RELAXED);
-}
-
-/* Each CPU empties its own cache: only it may touch it. */
-static void
-drain_local(void *arg __unused)
-{
-	cache_spill(curcpu(), 0);
+	__atomic_add_fetch(&vm_cnt.v_free_count, npages, __ATOMIC_SEQ_CST);
+	vm_wakeup();
 }
 
 void
 vm_page_drain_cache(void)
 {
-	smp_rendezvous(cpu_online, drain_local, NULL);
+	cache_drain_all();
 }
 
 /*

@@ -4,16 +4,22 @@
  * FreeBSD's vm_phys, in mm/vm_phys.c, behind the vm_page_* interface).
  *
  * Contract:
- *  - vm_page_alloc() returns one page, or NULL only with VM_ALLOC_NOWAIT
- *    when memory is exhausted.  Without NOWAIT it waits for memory (until
- *    threads exist, running out is a panic).  VM_ALLOC_ZERO: zero-filled.
- *    VM_ALLOC_WIRED: returned with wire_count 1.
+ *  - vm_page_alloc() returns one page.  With VM_ALLOC_NOWAIT it never
+ *    sleeps, may be called with interrupts off or spin locks held, and
+ *    returns NULL only when no page is free anywhere (it drains the other
+ *    CPUs' page caches first).  Without NOWAIT it sleeps until a page is
+ *    freed (FreeBSD's vm_wait()); a caller that cannot sleep (before the
+ *    scheduler starts, holding a spin lock, in a critical section, with
+ *    interrupts off) panics when memory runs out.  VM_ALLOC_ZERO:
+ *    zero-filled.  VM_ALLOC_WIRED: returned with wire_count 1.
  *  - vm_page_alloc_contig() returns npages physically contiguous pages,
  *    aligned to alignment bytes (a power of two, at least PAGE_SIZE), or
  *    NULL; runs longer than the largest buddy block are not supported.
+ *    It never sleeps and never drains the per-CPU caches.
  *  - vm_page_free() panics (KASSERT) on a page that is already free, still
- *    wired, or not a managed RAM page.
- *  - Never sleeps with VM_ALLOC_NOWAIT; callable with interrupts off.
+ *    wired, or not a managed RAM page.  It never sleeps, and wakes the
+ *    threads waiting for memory; it may be called in any context but
+ *    with sched_lock held.
  */
 #ifndef _MM_VM_PAGE_H_
 #define _MM_VM_PAGE_H_
@@ -82,10 +88,5 @@ void		vm_page_startup(void);
 vaddr_t		vm_boot_alloc(size_t size);
 /* Physical end of the boot allocations (the kernel-linear region). */
 paddr_t		vm_boot_alloc_end(void);
-
-/* Number of free blocks of each order (for tests and statistics). */
-void		vm_phys_free_counts(unsigned long counts[VM_NFREEORDER]);
-/* Return the per-CPU cached pages to the buddy lists. */
-void		vm_page_drain_cache(void);
 
 #endif /* !_MM_VM_PAGE_H_ */

@@ -17,6 +17,7 @@
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
 #include <mm/pmap.h>
+#include <mm/testhooks.h>
 #include <machine/cpufunc.h>
 
 #define	INVLPG_MAX	32
