@@ -144,6 +144,90 @@ KTEST(sleep, pending_signal_and_sigclear)
 	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 2), EWOULDBLOCK);
 }
 
+/* ---------------------------------------------- msleep's atomicity */
+
+#define	MS_ROUNDS	300
+
+static struct {
+	struct mtx	m;
+	int		chan;		/* its address is the wait channel */
+	volatile int	ready;		/* round the sleeper is entering msleep */
+	volatile int	stop;
+} ms;
+
+/* Each round: take the mutex, say so, and msleep on it. */
+static void
+msleep_rounds(void *arg __unused)
+{
+	int i, timeouts = 0;
+
+	for (i = 1; i <= MS_ROUNDS && !ms.stop; i++) {
+		mtx_lock(&ms.m);
+		ms.ready = i;
+		/* The timeout only ends a sleep whose wakeup was lost. */
+		if (msleep(&ms.chan, &ms.m, 0, "atomic", hz) == EWOULDBLOCK)
+			timeouts++;
+		mtx_unlock(&ms.m);
+	}
+	thread_exit(timeouts);
+}
+
+/* Wait for the sleeper to hold the mutex in round i; false after 5 s. */
+static bool
+ms_wait_round(int i)
+{
+	uint64_t end = sched_ticks() + 5 * hz;
+
+	while (ms.ready != i)
+		if (sched_ticks() > end)
+			return (false);
+	return (true);
+}
+
+/*
+ * msleep lets the mutex go only once the thread is on the sleep queue:
+ * this CPU spins on mtx_trylock while the sleeper, on another CPU, enters
+ * msleep, and the moment the mutex is ours the sleeper must be asleep on
+ * the channel.  (If msleep released the mutex first, a wakeup sent right
+ * then would be lost: the classic lost-wakeup bug.)
+ */
+KTEST(sleep, msleep_releases_mutex_only_when_asleep)
+{
+	struct thread *td;
+	int i, early = 0, timeouts;
+
+	if (mp_ncpus < 2)
+		KT_SKIP("needs 2 CPUs: the mutex is watched from another one");
+	sched_pin();
+	mtx_init(&ms.m, "msleep atomic");
+	ms.ready = ms.stop = 0;
+	td = thread_create_on("atomic", msleep_rounds, NULL,
+	    (curcpu()->pc_cpuid + 1) % mp_ncpus);
+	if (td == NULL) {
+		sched_unpin();
+		KT_FAIL("no thread");
+	}
+	for (i = 1; i <= MS_ROUNDS && early == 0; i++) {
+		if (!ms_wait_round(i))
+			break;
+		while (!mtx_trylock(&ms.m))
+			;		/* no pause: catch the first moment */
+		early += (td->td_state != TDS_SLEEPING ||
+		    td->td_wchan != &ms.chan);
+		wakeup(&ms.chan);
+		mtx_unlock(&ms.m);
+	}
+	ms.stop = 1;
+	timeouts = thread_join(td);
+	sched_unpin();
+	if (early != 0)
+		ktest_diag("round %d: the mutex was free before the sleeper "
+		    "slept", i - 1);
+	KT_EXPECT_EQ(i, MS_ROUNDS + 1);
+	KT_EXPECT_EQ(early, 0);
+	KT_EXPECT_EQ(timeouts, 0);
+}
+
 /* ---------------------------------------------- producer/consumer */
 
 #define	PC_ITEMS	2000
