@@ -57,7 +57,6 @@ struct thread {
 	bool		 td_owepreempt;	/* preemption deferred by critnest */
 	bool		 td_idle;	/* a CPU's idle thread */
 	int		 td_slice;	/* ticks left before preemption */
-	uintptr_t	 td_spinflags;	/* interrupt state across a switch */
 	vaddr_t		 td_kstack;	/* lowest mapped byte of the stack */
 	size_t		 td_kstack_size;
 	struct kcatch	*td_catch;	/* innermost armed trap catch */

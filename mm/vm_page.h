@@ -43,7 +43,6 @@ typedef struct vm_page *vm_page_t;
 
 #define	PG_FREE		0x0001		/* head of a free buddy block */
 #define	PG_CACHED	0x0002		/* free, in the per-CPU page cache */
-#define	PG_ZERO		0x0004		/* known to be zero-filled */
 #define	PG_INUSE	0x0008		/* allocated, not yet freed */
 
 #define	VM_ALLOC_NORMAL	0x0
