@@ -80,7 +80,8 @@ struct thread {
 
 #define	PCATCH		0x100	/* msleep: a signal interrupts the sleep */
 
-#define	curthread	(curcpu()->pc_curthread)
+/* One load, safe against preemption (<machine/pcpu.h>). */
+#define	curthread	(__PCPU_GET(pc_curthread))
 
 struct thread	*thread_create(const char *name, void (*fn)(void *), void *arg);
 /* Like thread_create, but the thread runs only on cpu. */

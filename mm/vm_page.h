@@ -29,15 +29,33 @@
 
 struct vm_object;
 
+/*
+ * A page is in one of three states, and who may touch its fields follows
+ * the state (as in FreeBSD's vm/vm_page.h, the key of each field says
+ * which lock protects it):
+ *	(c) constant after vm_page_bootstrap()
+ *	(f) vm_phys_lock, while the page heads a free buddy block (PG_FREE)
+ *	(p) the per-CPU cache lock of the CPU whose cache holds the page
+ *	    (PG_CACHED; struct pcpu's pc_vmcache_lock)
+ *	(o) the page's owner, without a lock, while it is allocated
+ *	    (PG_INUSE): one thread owns a page at a time, and hands it to
+ *	    the allocator with vm_page_free
+ * A free page inside a buddy block (not its head) has no flag and is
+ * touched by no one.  flags is written in every state by whoever holds
+ * the page then; the buddy merge reads a neighbour's flags and order
+ * under (f) whatever state the neighbour is in, which is safe because
+ * PG_FREE is set and cleared only under (f).
+ */
 struct vm_page {
-	TAILQ_ENTRY(vm_page) plinks;	/* free list, or the owner's queue */
-	struct vm_object *object;	/* owning object (UBC), or NULL */
-	uint64_t	 pindex;	/* page offset in object */
-	paddr_t		 phys_addr;
-	uint32_t	 wire_count;
-	uint16_t	 flags;		/* PG_* */
-	uint8_t		 order;		/* buddy order, valid with PG_FREE */
-	uint8_t		 segind;	/* index of its vm_phys segment */
+	TAILQ_ENTRY(vm_page) plinks;	/* (f) free list, or (o) the owner's
+					   queue */
+	struct vm_object *object;	/* (o) owning object (UBC), or NULL */
+	uint64_t	 pindex;	/* (o) page offset in object */
+	paddr_t		 phys_addr;	/* (c) */
+	uint32_t	 wire_count;	/* (o) wirings; vm_cnt's is atomic */
+	uint16_t	 flags;		/* (f,p,o) PG_* */
+	uint8_t		 order;		/* (f) buddy order, valid with PG_FREE */
+	uint8_t		 segind;	/* (c) index of its vm_phys segment */
 };
 typedef struct vm_page *vm_page_t;
 
@@ -52,10 +70,12 @@ typedef struct vm_page *vm_page_t;
 
 #define	VM_NFREEORDER	13		/* blocks of 1 .. 4096 pages */
 
+/* (a): atomic; (c): constant after vm_page_bootstrap(). */
 struct vm_counters {
-	unsigned long	v_page_count;	/* managed pages */
-	unsigned long	v_free_count;	/* free, in the buddy lists or cache */
-	unsigned long	v_wire_count;	/* pages with wire_count > 0 */
+	unsigned long	v_page_count;	/* (c) managed pages */
+	unsigned long	v_free_count;	/* (a) free, in the buddy lists or a
+					   per-CPU cache */
+	unsigned long	v_wire_count;	/* (a) pages with wire_count > 0 */
 };
 extern struct vm_counters vm_cnt;
 
