@@ -44,7 +44,7 @@ struct pcpu {
 	volatile uint64_t pc_ipi_sent;	/* (o) IPIs this CPU sent */
 	volatile uint64_t pc_ipi_recv;	/* (o) IPIs this CPU took */
 	/* Free single pages kept by mm/vm_page.c. */
-	volatile uint32_t pc_vmcache_lock; /* (a) guards the two below */
+	uint32_t	 pc_vmcache_lock; /* (a) guards the two below */
 	int		 pc_vmcache_n;	/* (v) pages in pc_vmcache */
 	struct vm_page	*pc_vmcache[32]; /* (v) */
 	PCPU_MD_FIELDS;			/* (b) GDT, TSS, trap stacks (the

@@ -305,13 +305,29 @@ vm_page_managed(vm_page_t m)
  * because nothing is taken inside it but vm_phys_lock, and no CPU holds
  * two cache locks at once.  Lock order: a cache lock, then vm_phys_lock.
  */
+static void __attribute__((noinline))
+cache_lock_wait(struct pcpu *pc)
+{
+	do {
+		while (__atomic_load_n(&pc->pc_vmcache_lock, __ATOMIC_RELAXED) !=
+		    0)
+			cpu_spinwait();
+	} while (__atomic_exchange_n(&pc->pc_vmcache_lock, 1,
+	    __ATOMIC_ACQUIRE) != 0);
+}
+
+static inline bool
+cache_trylock(struct pcpu *pc)
+{
+	return (__atomic_exchange_n(&pc->pc_vmcache_lock, 1,
+	    __ATOMIC_ACQUIRE) == 0);
+}
+
 static inline void
 cache_lock(struct pcpu *pc)
 {
-	while (__atomic_exchange_n(&pc->pc_vmcache_lock, 1,
-	    __ATOMIC_ACQUIRE) != 0)
-		while (pc->pc_vmcache_lock != 0)
-			cpu_spinwait();
+	if (__predict_false(!cache_trylock(pc)))
+		cache_lock_wait(pc);
 }
 
 static inline void
@@ -374,7 +390,7 @@ cache_drain_all(void)
 }
 
 /* Set up a page just taken from the allocator for its new owner. */
-static void
+static vm_page_t
 page_prepare(vm_page_t m, int flags)
 {
 	m->flags = PG_INUSE;
@@ -384,6 +400,7 @@ page_prepare(vm_page_t m, int flags)
 	}
 	if (flags & VM_ALLOC_ZERO)
 		pmap_zero_page(m);
+	return (m);
 }
 
 /* One page from this CPU's cache, refilled from the buddy lists; or NULL. */
@@ -392,7 +409,8 @@ cache_alloc(void)
 {
 	uintptr_t psl;
 	struct pcpu *pc;
-	vm_page_t m = NULL;
+	vm_page_t m;
+	unsigned int n;
 
 	/*
 	 * Interrupts off before curcpu(): the thread must not move to
@@ -401,12 +419,18 @@ cache_alloc(void)
 	psl = intr_disable();
 	pc = curcpu();
 	cache_lock(pc);
-	if (pc->pc_vmcache_n == 0)
+	n = pc->pc_vmcache_n;
+	if (__predict_false(n == 0)) {
 		cache_refill(pc);
-	if (pc->pc_vmcache_n > 0) {
-		m = pc->pc_vmcache[--pc->pc_vmcache_n];
-		__atomic_sub_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_SEQ_CST);
+		if ((n = pc->pc_vmcache_n) == 0) {
+			cache_unlock(pc);
+			intr_restore(psl);
+			return (NULL);
+		}
 	}
+	m = pc->pc_vmcache[--n];
+	pc->pc_vmcache_n = n;
+	__atomic_sub_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_SEQ_CST);
 	cache_unlock(pc);
 	intr_restore(psl);
 	return (m);
@@ -470,16 +494,9 @@ vm_wait(void)
 	spinlock_release(&vm_wait_lock);
 }
 
-/*
- * After pages went back to the allocator (and into the free count).
- * => any context but under sched_lock: wakeup() takes it.
- */
-static inline void
-vm_wakeup(void)
+static void __attribute__((noinline))
+vm_wakeup_waiters(void)
 {
-	if (__predict_true(__atomic_load_n(&vm_pages_needed,
-	    __ATOMIC_SEQ_CST) == 0))
-		return;
 	spinlock_acquire(&vm_wait_lock);
 	if (vm_pages_needed != 0) {
 		vm_pages_needed = 0;
@@ -489,14 +506,26 @@ vm_wakeup(void)
 }
 
 /*
+ * After pages went back to the allocator (and into the free count).
+ * => any context but under sched_lock: wakeup() takes it.
+ */
+static inline void
+vm_wakeup(void)
+{
+	if (__predict_false(__atomic_load_n(&vm_pages_needed,
+	    __ATOMIC_SEQ_CST) != 0))
+		vm_wakeup_waiters();
+}
+
+/*
  * This CPU's cache and the buddy lists are empty: drain the other CPUs'
  * caches and try again, and without VM_ALLOC_NOWAIT sleep until pages
  * are freed.  With NOWAIT, NULL means that no page was free anywhere at
  * some moment of the call: a page freed into a cache after the drain
  * passed it shows in the free count, and is looked for once more.
  */
-static vm_page_t __attribute__((noinline))
-page_alloc_slow(int flags)
+static vm_page_t
+page_alloc_empty(int flags)
 {
 	vm_page_t m;
 	int tries = 0;
@@ -516,20 +545,61 @@ page_alloc_slow(int flags)
 }
 
 /*
+ * vm_page_alloc when the fast path cannot serve it: the cache lock is
+ * contended, or the cache is empty (refill it, or drain and wait).
+ */
+static vm_page_t __attribute__((noinline))
+page_alloc_slow(int flags)
+{
+	vm_page_t m;
+
+	if ((m = cache_alloc()) == NULL && (m = page_alloc_empty(flags)) ==
+	    NULL)
+		return (NULL);
+	return (page_prepare(m, flags));
+}
+
+/*
  * => with VM_ALLOC_NOWAIT: never sleeps; callable with interrupts off
  *    and spin locks held; NULL only when no page is free on any CPU.
  * => without it: may sleep until a page is freed (vm_wait); the caller
  *    must be a thread that can sleep, or running out panics.
+ *
+ * The fast path takes a page from this CPU's cache.  Everything else is
+ * in page_alloc_slow, called in tail position like page_prepare's work,
+ * so that the fast path has no call to save registers around.
  */
 vm_page_t
 vm_page_alloc(int flags)
 {
+	struct pcpu *pc;
+	uintptr_t psl;
 	vm_page_t m;
+	int n;
 
-	if (__predict_false((m = cache_alloc()) == NULL) &&
-	    (m = page_alloc_slow(flags)) == NULL)
-		return (NULL);
-	page_prepare(m, flags);
+	/*
+	 * Interrupts off before curcpu(): the thread must not move to
+	 * another CPU between reading its pcpu pointer and using its cache.
+	 */
+	psl = intr_disable();
+	pc = curcpu();
+	if (__predict_false(!cache_trylock(pc))) {
+		intr_restore(psl);
+		return (page_alloc_slow(flags));
+	}
+	if (__predict_false((n = pc->pc_vmcache_n) == 0)) {
+		cache_unlock(pc);
+		intr_restore(psl);
+		return (page_alloc_slow(flags));
+	}
+	m = pc->pc_vmcache[--n];
+	pc->pc_vmcache_n = n;
+	__atomic_sub_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_SEQ_CST);
+	cache_unlock(pc);
+	intr_restore(psl);
+	if (__predict_false((flags & (VM_ALLOC_WIRED | VM_ALLOC_ZERO)) != 0))
+		return (page_prepare(m, flags));
+	m->flags = PG_INUSE;
 	return (m);
 }
 
@@ -555,25 +625,66 @@ free_checks(vm_page_t m)
  * => any context (interrupts off, spin locks held) but under sched_lock
  *    while a thread waits for memory (vm_wakeup).
  */
-void
-vm_page_free(vm_page_t m)
+/* Store m in pc's cache.  => interrupts off, pc's cache lock held. */
+static inline void
+cache_put(struct pcpu *pc, int n, vm_page_t m)
 {
-	uintptr_t psl;
-	struct pcpu *pc;
+	/* A store past the array would land in the next pcpu field. */
+	KASSERT(n < PCACHE_SIZE, ("vm_page_free: CPU %d's page cache "
+	    "overflows (%d of %d)", pc->pc_cpuid, n, PCACHE_SIZE));
+	pc->pc_vmcache[n] = m;
+	pc->pc_vmcache_n = n + 1;
+}
 
-	free_checks(m);
-	m->flags = PG_CACHED;
-	/* Interrupts off before curcpu(), as in cache_alloc. */
-	psl = intr_disable();
+/* vm_page_free when the cache lock is contended or the cache is full. */
+static void __attribute__((noinline))
+page_free_slow(vm_page_t m)
+{
+	struct pcpu *pc;
+	uintptr_t psl;
+
+	psl = intr_disable();		/* before curcpu(), as always */
 	pc = curcpu();
 	cache_lock(pc);
 	if (pc->pc_vmcache_n == PCACHE_SIZE)
 		cache_spill(pc, PCACHE_SIZE / 2);
-	/* A store past the array would land in the next pcpu field. */
-	KASSERT(pc->pc_vmcache_n < PCACHE_SIZE, ("vm_page_free: CPU %d's "
-	    "page cache overflows (%d of %d)", pc->pc_cpuid,
-	    pc->pc_vmcache_n, PCACHE_SIZE));
-	pc->pc_vmcache[pc->pc_vmcache_n++] = m;
+	cache_put(pc, pc->pc_vmcache_n, m);
+	cache_unlock(pc);
+	__atomic_add_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_SEQ_CST);
+	intr_restore(psl);
+	vm_wakeup();
+}
+
+/*
+ * => any context (interrupts off, spin locks held) but under sched_lock
+ *    while a thread waits for memory (vm_wakeup).
+ *
+ * The fast path stores into this CPU's cache; as in vm_page_alloc, every
+ * call it makes is in tail position.
+ */
+void
+vm_page_free(vm_page_t m)
+{
+	struct pcpu *pc;
+	uintptr_t psl;
+	int n;
+
+	free_checks(m);
+	m->flags = PG_CACHED;
+	psl = intr_disable();		/* before curcpu(), as in alloc */
+	pc = curcpu();
+	if (__predict_false(!cache_trylock(pc))) {
+		intr_restore(psl);
+		page_free_slow(m);
+		return;
+	}
+	if (__predict_false((n = pc->pc_vmcache_n) == PCACHE_SIZE)) {
+		cache_unlock(pc);
+		intr_restore(psl);
+		page_free_slow(m);
+		return;
+	}
+	cache_put(pc, n, m);
 	cache_unlock(pc);
 	__atomic_add_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_SEQ_CST);
 	intr_restore(psl);
@@ -595,7 +706,7 @@ vm_page_alloc_contig(unsigned long npages, unsigned long align, int flags)
 		return (NULL);
 	__atomic_sub_fetch(&vm_cnt.v_free_count, npages, __ATOMIC_RELAXED);
 	for (i = 0; i < npages; i++)
-		page_prepare(&m[i], flags);
+		(void)page_prepare(&m[i], flags);
 	return (m);
 }
 
