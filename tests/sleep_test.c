@@ -9,6 +9,7 @@
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
 #include <kernel/thread.h>
+#include <kernel/trap.h>
 #include <lib/string.h>
 
 #define	NSLEEPERS	6
@@ -142,6 +143,80 @@ KTEST(sleep, pending_signal_and_sigclear)
 	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 0), EINTR);
 	thread_sigclear();
 	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 2), EWOULDBLOCK);
+}
+
+/* ---------------------------------------------- msleep_spin */
+
+static struct spinlock spin_sl = SPINLOCK_INITIALIZER("msleep_spin test");
+static int spin_go;			/* under spin_sl */
+
+static void
+spin_sleeper(void *arg __unused)
+{
+	int error = 0;
+
+	spinlock_acquire(&spin_sl);
+	while (!spin_go && error == 0)
+		error = msleep_spin(&spin_go, &spin_sl, "spin", 5 * hz);
+	spinlock_release(&spin_sl);
+	thread_exit(error);
+}
+
+/*
+ * msleep_spin sleeps with its spin lock released and holds it again when
+ * it returns; a waker that sets the condition under the lock (as an
+ * interrupt handler could) and calls wakeup is never lost.
+ */
+KTEST(sleep, msleep_spin_wakeup_and_timeout)
+{
+	struct thread *td;
+	int error, count;
+	bool held;
+
+	spin_go = 0;
+	td = thread_create_on("spin", spin_sleeper, NULL, mp_ncpus - 1);
+	KT_ASSERT_NOTNULL(td);
+	pause_ticks(2);
+	spinlock_acquire(&spin_sl);
+	spin_go = 1;
+	wakeup(&spin_go);
+	spinlock_release(&spin_sl);
+	KT_EXPECT_EQ(thread_join(td), 0);
+
+	spinlock_acquire(&spin_sl);
+	error = msleep_spin(&spin_go, &spin_sl, "spin", 2);
+	held = spinlock_owned(&spin_sl);
+	count = spinlock_count();
+	spinlock_release(&spin_sl);
+	KT_EXPECT_EQ(error, EWOULDBLOCK);
+	KT_EXPECT_TRUE(held);
+	KT_EXPECT_EQ(count, 1);
+}
+
+/* msleep_spin on a spin lock not held, or with another one held too. */
+static int __attribute__((noinline))
+msleep_spin_caught(void)
+{
+	struct kcatch kc;
+
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0)
+		(void)msleep_spin(&spin_go, &spin_sl, "misuse", 1);
+	kcatch_disarm(&kc);
+	return (kc.kc_count);
+}
+
+KTEST(sleep, msleep_spin_misuse_panics)
+{
+	static struct spinlock other = SPINLOCK_INITIALIZER("msleep_spin other");
+
+	KT_EXPECT_EQ(msleep_spin_caught(), 1);		/* not held */
+	spinlock_acquire(&other);
+	spinlock_acquire(&spin_sl);
+	KT_EXPECT_EQ(msleep_spin_caught(), 1);		/* two held */
+	spinlock_release(&spin_sl);
+	spinlock_release(&other);
+	KT_EXPECT_EQ(spinlock_count(), 0);
 }
 
 /* ---------------------------------------------- msleep's atomicity */
