@@ -380,7 +380,11 @@ cache_drain_all(void)
 
 	for (cpu = 0; cpu < mp_ncpus; cpu++) {
 		pc = pcpu_find(cpu);
-		if (pc->pc_vmcache_n == 0)	/* unlocked peek: a hint */
+		/*
+		 * An unlocked peek, only a hint: a cache refilled after
+		 * it was read is not drained, which the callers allow for.
+		 */
+		if (__atomic_load_n(&pc->pc_vmcache_n, __ATOMIC_RELAXED) == 0)
 			continue;
 		cache_lock(pc);
 		cache_spill(pc, 0);
