@@ -21,7 +21,6 @@
 #include <lib/string.h>
 #include <machine/vmparam.h>
 
-#define	PG_RESERVED	0x0100		/* never handed to the allocator */
 #define	LOWMEM_END	0x100000
 
 struct vm_counters vm_cnt;
@@ -249,25 +248,6 @@ PHYS_TO_VM_PAGE(paddr_t pa)
 			    PAGE_SHIFT]);
 	}
 	return (NULL);
-}
-
-/*
- * Is m a pointer to a struct vm_page of the array, and is it RAM?  A
- * pointer into the middle of an entry lies inside the array too: it must
- * also sit a whole number of entries from the segment's first page.
- */
-bool
-vm_page_managed(vm_page_t m)
-{
-	const struct vm_phys_seg *seg;
-
-	if (vm_phys_nsegs == 0 || m->segind >= vm_phys_nsegs)
-		return (false);
-	seg = &vm_phys_segs[m->segind];
-	return (m >= seg->first_page &&
-	    m < seg->first_page + ((seg->end - seg->start) >> PAGE_SHIFT) &&
-	    ((uintptr_t)m - (uintptr_t)seg->first_page) % sizeof(*m) == 0 &&
-	    (m->flags & PG_RESERVED) == 0);
 }
 
 /*

@@ -32,10 +32,25 @@ void		vm_phys_free_pages(vm_page_t m, int order);
 void		vm_phys_free_run(vm_page_t m, unsigned long npages);
 vm_page_t	vm_phys_alloc_contig(unsigned long npages, unsigned long align);
 
+#define	PG_RESERVED	0x0100		/* never handed to the allocator */
+
 /*
- * Is m a struct vm_page of the array, and a page the allocator may hand
- * out (not reserved)?  (mm/vm_page.c)
+ * Is m a pointer to a struct vm_page of the array, and is it RAM?  A
+ * pointer into the middle of an entry lies inside the array too: it must
+ * also sit a whole number of entries from the segment's first page.
  */
-bool		vm_page_managed(vm_page_t m);
+static inline bool
+vm_page_managed(vm_page_t m)
+{
+	const struct vm_phys_seg *seg;
+
+	if (vm_phys_nsegs == 0 || m->segind >= vm_phys_nsegs)
+		return (false);
+	seg = &vm_phys_segs[m->segind];
+	return (m >= seg->first_page &&
+	    m < seg->first_page + ((seg->end - seg->start) >> PAGE_SHIFT) &&
+	    ((uintptr_t)m - (uintptr_t)seg->first_page) % sizeof(*m) == 0 &&
+	    (m->flags & PG_RESERVED) == 0);
+}
 
 #endif /* !_MM_VM_PHYS_H_ */
