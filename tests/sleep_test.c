@@ -1,5 +1,6 @@
 /*
  * Suite "sleep": msleep/wakeup/wakeup_one, timeouts, signals and PCATCH,
+ * msleep_spin, msleep letting its mutex go only once the thread sleeps,
  * and a producer/consumer stress over every CPU (kernel/thread.h).
  */
 #include <kernel/systm.h>
