@@ -68,7 +68,8 @@ shquote		= '$(subst ','\'',$(1))'
 # in TEST_SRCS or BENCH_SRCS (checked below).
 TEST_SRCS	:= tests/lib_test.c tests/lib_list_test.c tests/boot_test.c \
 		   tests/trap_test.c tests/vm_page_test.c \
-		   tests/vm_page_misuse_test.c tests/vm_snap.c \
+		   tests/vm_page_misuse_test.c tests/vm_page_cache_test.c \
+		   tests/vm_snap.c \
 		   tests/pmap_test.c tests/kva_test.c tests/malloc_test.c \
 		   tests/smp_test.c tests/sched_test.c tests/sleep_test.c \
 		   tests/tlb_test.c tests/stack_test.c tests/witness_test.c

@@ -5,23 +5,37 @@
  */
 #include <kernel/systm.h>
 #include <kernel/sched_internal.h>
+#include <lib/queue.h>
 #include <mm/kva.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 
+/*
+ * Unmap npages pages at va and free them.  Unmap, invalidate, then free
+ * (the rule of mm/kmem.c): a page freed while another CPU's TLB still
+ * maps it could be handed out and written through the stale entry.
+ */
 static void
 unmap_pages(vaddr_t va, size_t npages)
 {
+	TAILQ_HEAD(, vm_page) pgl = TAILQ_HEAD_INITIALIZER(pgl);
 	vm_page_t m;
 	size_t i;
 
+	/* The pages are wired and ours: plinks is free to list them. */
 	for (i = 0; i < npages; i++) {
 		m = PHYS_TO_VM_PAGE(pmap_extract(va + i * PAGE_SIZE));
+		KASSERT(m != NULL, ("kstack: %p maps no managed page",
+		    (void *)(va + i * PAGE_SIZE)));
+		TAILQ_INSERT_TAIL(&pgl, m, plinks);
 		pmap_kremove(va + i * PAGE_SIZE);
+	}
+	pmap_invalidate_range(va, va + npages * PAGE_SIZE);
+	while ((m = TAILQ_FIRST(&pgl)) != NULL) {
+		TAILQ_REMOVE(&pgl, m, plinks);
 		vm_page_unwire(m);
 		vm_page_free(m);
 	}
-	pmap_invalidate_range(va, va + npages * PAGE_SIZE);
 }
 
 /* Returns the lowest address of the usable stack, or 0 without memory. */

@@ -33,9 +33,12 @@ spinlock_init(struct spinlock *sl, const char *name)
 void
 spinlock_acquire(struct spinlock *sl)
 {
-	uintptr_t flags = intr_disable();
-	struct spin_state *ss = &spin_state[curcpu()->pc_cpuid];
+	struct spin_state *ss;
+	uintptr_t flags;
 
+	/* Interrupts off first: until then the thread may change CPUs. */
+	flags = intr_disable();
+	ss = &spin_state[curcpu()->pc_cpuid];
 	/* Before any state changes, so a test can catch the panic. */
 	KASSERT(sl->sl_owner != curcpu()->pc_cpuid,
 	    ("spin lock \"%s\" acquired recursively", sl->sl_name));
@@ -48,6 +51,7 @@ spinlock_acquire(struct spinlock *sl)
 	sl->sl_owner = curcpu()->pc_cpuid;
 }
 
+/* => sl held: interrupts are off, the thread stays on this CPU. */
 void
 spinlock_release(struct spinlock *sl)
 {
@@ -73,9 +77,12 @@ spinlock_owned(const struct spinlock *sl)
 int
 spinlock_count(void)
 {
-	uintptr_t flags = intr_disable();
-	int n = spin_state[curcpu()->pc_cpuid].count;
+	uintptr_t flags;
+	int n;
 
+	/* Interrupts off before reading this CPU's entry (see above). */
+	flags = intr_disable();
+	n = spin_state[curcpu()->pc_cpuid].count;
 	intr_restore(flags);
 	return (n);
 }

@@ -55,9 +55,10 @@ void
 crash(const char *what, const struct trapframe *tf, uintptr_t pc,
     uintptr_t fp)
 {
-	int me = curcpu()->pc_cpuid, first = -1;
+	int me, first = -1;
 
-	(void)intr_disable();
+	(void)intr_disable();		/* before curcpu(): stay on this CPU */
+	me = curcpu()->pc_cpuid;
 	if (!__atomic_compare_exchange_n(&crash_cpu, &first, me, false,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		if (first != me)	/* another CPU is reporting: let it */

@@ -3,10 +3,20 @@
  * is the running CPU's record, found through a segment base that each CPU
  * points at its own record (<machine/pcpu.h>: %gs on x86_64, %fs on
  * i386), so it costs one load.  A thread that may be preempted and moved
- * must not keep the pointer across a switch (sched_pin() first).
+ * must not keep the pointer across a switch (sched_pin() first, or
+ * interrupts off before curcpu(): see __PCPU_GET for single fields).
  *
- * Fields are written only by their own CPU (except while the boot CPU
- * prepares a CPU that is not running yet); other CPUs may read them.
+ * Lock keys of the fields (as in FreeBSD's vm/vm_page.h):
+ *	(b) set before the CPU runs threads (by the boot CPU preparing it,
+ *	    or by the CPU itself on its way up); constant afterwards
+ *	(o) written only by the CPU itself, from interrupt handlers or
+ *	    with interrupts off; other CPUs may read it (racy: statistics)
+ *	(t) the running thread's, carried across switches in struct thread;
+ *	    touched only with interrupts off
+ *	(s) written by the CPU itself with sched_lock held (sched_switch)
+ *	(v) pc_vmcache_lock, taken with interrupts off: by the CPU itself,
+ *	    or by another CPU draining the cache (mm/vm_page.c)
+ *	(a) atomic operations only
  */
 #ifndef _KERNEL_PCPU_H_
 #define _KERNEL_PCPU_H_
@@ -21,21 +31,24 @@ struct thread;
 struct vm_page;
 
 struct pcpu {
-	struct pcpu	*pc_self;	/* first: curcpu() loads it */
-	int		 pc_cpuid;
-	struct kcatch	*pc_catch;	/* innermost armed trap catch */
-	vaddr_t		 pc_qmap_addr;	/* quick-map slot (0: direct map) */
-	uint32_t	 pc_apic_id;	/* hardware (local APIC) ID */
-	struct thread	*pc_curthread;	/* running thread (NULL before sched) */
-	struct thread	*pc_idlethread;
+	struct pcpu	*pc_self;	/* (b) first: curcpu() loads it */
+	int		 pc_cpuid;	/* (b) */
+	struct kcatch	*pc_catch;	/* (t) innermost armed trap catch */
+	vaddr_t		 pc_qmap_addr;	/* (b) quick-map slot (0: direct map) */
+	uint32_t	 pc_apic_id;	/* (b) hardware (local APIC) ID */
+	struct thread	*pc_curthread;	/* (s) running thread (NULL before
+					   sched); read it with curthread */
+	struct thread	*pc_idlethread;	/* (b) */
 	/* 64-bit counters: on i386 read another CPU's only when it is quiet. */
-	volatile uint64_t pc_ticks;	/* timer interrupts taken */
-	volatile uint64_t pc_ipi_sent;	/* IPIs this CPU sent */
-	volatile uint64_t pc_ipi_recv;	/* IPIs this CPU took */
-	/* Free single pages kept by mm/vm_page.c, touched with interrupts off. */
-	int		 pc_vmcache_n;
-	struct vm_page	*pc_vmcache[32];
-	PCPU_MD_FIELDS;
+	volatile uint64_t pc_ticks;	/* (o) timer interrupts taken */
+	volatile uint64_t pc_ipi_sent;	/* (o) IPIs this CPU sent */
+	volatile uint64_t pc_ipi_recv;	/* (o) IPIs this CPU took */
+	/* Free single pages kept by mm/vm_page.c. */
+	uint32_t	 pc_vmcache_lock; /* (a) guards the two below */
+	int		 pc_vmcache_n;	/* (v) pages in pc_vmcache */
+	struct vm_page	*pc_vmcache[32]; /* (v) */
+	PCPU_MD_FIELDS;			/* (b) GDT, TSS, trap stacks (the
+					   CPU itself writes a TSS) */
 };
 
 extern struct pcpu pcpu_array[MAXCPU];

@@ -1,6 +1,9 @@
 /*
- * Between the scheduler (kernel/sched.c) and the sleep queues
- * (kernel/sleepq.c) only.  Everything here runs with sched_lock held.
+ * Between the scheduler (kernel/sched.c), the sleep queues
+ * (kernel/sleepq.c), the spin locks (kernel/lock.c), the kernel stacks
+ * (kernel/kstack.c) and the machine-dependent thread code only.  The run
+ * and sleep queue operations run with sched_lock held; the stack and
+ * machine-dependent start-up functions at the end do not need it.
  */
 #ifndef _KERNEL_SCHED_INTERNAL_H_
 #define _KERNEL_SCHED_INTERNAL_H_

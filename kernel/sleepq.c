@@ -132,6 +132,27 @@ msleep(const void *chan, struct mtx *m, int flags, const char *wmesg,
 	return (error);
 }
 
+/*
+ * => sl held, and no other spin lock: the switch may hold only sched_lock.
+ * => sched_lock is taken before sl is released, so a waker, which takes
+ *    sl and then sched_lock (in wakeup), finds the thread on the queue.
+ */
+int
+msleep_spin(const void *chan, struct spinlock *sl, const char *wmesg,
+    int timo)
+{
+	int error;
+
+	KASSERT(spinlock_owned(sl) && spinlock_count() == 1, ("msleep_spin: "
+	    "must hold \"%s\" and no other spin lock", sl->sl_name));
+	spinlock_acquire(&sched_lock);
+	spinlock_release(sl);
+	error = sleep_locked(chan, 0, wmesg, timo);
+	spinlock_release(&sched_lock);
+	spinlock_acquire(sl);
+	return (error);
+}
+
 void
 pause_ticks(int ticks)
 {

@@ -19,6 +19,9 @@
  *    NULL) and sleeps on chan, atomically with respect to wakeup(chan):
  *    a wakeup after the caller released m cannot be lost.  m is
  *    re-acquired before msleep returns.
+ *  - msleep_spin(chan, sl, wmesg, timo) is the same with a spin lock sl
+ *    (FreeBSD's msleep_spin(9)), for a sleeper whose wakers may run with
+ *    interrupts off; sl must be the only spin lock the caller holds.
  *  - returns 0 when woken, EWOULDBLOCK when timo ticks (> 0) passed,
  *    EINTR when flags has PCATCH and the thread has a signal pending
  *    (also at once, without sleeping, if one is already pending).
@@ -42,43 +45,56 @@ enum thread_state {
 	TDS_DEAD,		/* exited, waiting to be joined */
 };
 
+/*
+ * Lock keys of the fields (as in FreeBSD's sys/proc.h):
+ *	(c) constant once thread_create has made the thread runnable
+ *	(s) sched_lock
+ *	(t) the thread itself (curthread), without a lock; the scheduler
+ *	    reads it under (s) only while the thread is off CPU
+ *	(i) the thread itself, or an interrupt handler on the CPU it runs
+ *	    on, with interrupts off
+ */
 struct thread {
-	uintptr_t	 td_sp;		/* saved stack pointer: first (swtch.S) */
-	int		 td_tid;
-	char		 td_name[24];
-	enum thread_state td_state;
-	int		 td_cpu;	/* CPU it runs or last ran on */
-	int		 td_pinned;	/* sched_pin nesting */
-	bool		 td_bound;	/* thread_create_on: never moves */
-	int		 td_critnest;	/* critical_enter nesting */
-	bool		 td_owepreempt;	/* preemption deferred by critnest */
-	bool		 td_idle;	/* a CPU's idle thread */
-	int		 td_slice;	/* ticks left before preemption */
-	uintptr_t	 td_spinflags;	/* interrupt state across a switch */
-	vaddr_t		 td_kstack;	/* lowest mapped byte of the stack */
-	size_t		 td_kstack_size;
-	struct kcatch	*td_catch;	/* innermost armed trap catch */
+	uintptr_t	 td_sp;		/* (s) saved stack pointer: first
+					   (swtch.S) */
+	int		 td_tid;	/* (c) */
+	char		 td_name[24];	/* (c) */
+	enum thread_state td_state;	/* (s) */
+	int		 td_cpu;	/* (s) CPU it runs or last ran on */
+	int		 td_pinned;	/* (t) sched_pin nesting */
+	bool		 td_bound;	/* (c) thread_create_on: never moves */
+	int		 td_critnest;	/* (t) critical_enter nesting */
+	bool		 td_owepreempt;	/* (i) preemption deferred by critnest */
+	bool		 td_idle;	/* (c) a CPU's idle thread */
+	int		 td_slice;	/* (i) ticks left before preemption;
+					   reset by sched_switch (s) */
+	vaddr_t		 td_kstack;	/* (c) lowest mapped byte of the stack */
+	size_t		 td_kstack_size; /* (c) */
+	struct kcatch	*td_catch;	/* (s) innermost armed trap catch,
+					   saved while off CPU */
 #ifdef WITNESS
-	struct witness_stack td_witness; /* mutexes held (kernel/witness.h) */
+	struct witness_stack td_witness; /* (t) mutexes held
+					   (kernel/witness.h) */
 #endif
-	/* Sleep state, under the scheduler lock. */
-	const void	*td_wchan;
-	const char	*td_wmesg;
-	bool		 td_sigpending;
-	bool		 td_catchable;	/* sleeping with PCATCH */
-	int		 td_wakeresult;	/* 0, EINTR or EWOULDBLOCK */
-	uint64_t	 td_deadline;	/* tick a timed sleep ends, or 0 */
-	TAILQ_ENTRY(thread) td_runq;	/* run queue or sleep queue */
+	/* Sleep state. */
+	const void	*td_wchan;	/* (s) */
+	const char	*td_wmesg;	/* (s) */
+	bool		 td_sigpending;	/* (s) */
+	bool		 td_catchable;	/* (s) sleeping with PCATCH */
+	int		 td_wakeresult;	/* (s) 0, EINTR or EWOULDBLOCK */
+	uint64_t	 td_deadline;	/* (s) tick a timed sleep ends, or 0 */
+	TAILQ_ENTRY(thread) td_runq;	/* (s) run queue or sleep queue */
 	/* Exit and join. */
-	void		(*td_fn)(void *);
-	void		*td_arg;
-	intptr_t	 td_exitval;
-	bool		 td_joined;
+	void		(*td_fn)(void *); /* (c) */
+	void		*td_arg;	/* (c) */
+	intptr_t	 td_exitval;	/* (s) */
+	bool		 td_joined;	/* (s) */
 };
 
 #define	PCATCH		0x100	/* msleep: a signal interrupts the sleep */
 
-#define	curthread	(curcpu()->pc_curthread)
+/* One load, safe against preemption (<machine/pcpu.h>). */
+#define	curthread	(__PCPU_GET(pc_curthread))
 
 struct thread	*thread_create(const char *name, void (*fn)(void *), void *arg);
 /* Like thread_create, but the thread runs only on cpu. */
@@ -98,6 +114,8 @@ void		 thread_sigclear(void);
 bool		 thread_stack_guard_hit(uintptr_t addr);
 
 int	msleep(const void *chan, struct mtx *m, int flags, const char *wmesg,
+	    int timo);
+int	msleep_spin(const void *chan, struct spinlock *sl, const char *wmesg,
 	    int timo);
 void	wakeup(const void *chan);
 void	wakeup_one(const void *chan);

@@ -16,8 +16,10 @@
  *    already disarmed; a catch armed with KCATCH_RESUME instead records the
  *    trap and returns from it (for #BP, whose saved PC is the next
  *    instruction), and stays armed.
- *  - Catches nest (a stack per CPU); kcatch_disarm() pops the top one,
- *    which must be kc, unless a longjmp already popped it.
+ *  - Catches nest (a stack per thread: it lives in the running CPU's
+ *    struct pcpu, and a context switch carries it in td_catch);
+ *    kcatch_disarm() pops the top one, which must be kc, unless a
+ *    longjmp already popped it.
  *  - Locals changed between setjmp and the longjmp must be volatile.
  *  - Only what the mask names is caught; anything else is fatal as usual.
  */
@@ -74,7 +76,7 @@ struct kcatch {
 void	kcatch_arm(struct kcatch *kc, uint32_t mask);
 void	kcatch_arm_resume(struct kcatch *kc, uint32_t mask);
 void	kcatch_disarm(struct kcatch *kc);
-/* True if any catch is armed on this CPU (the test framework checks). */
+/* True if the running thread has a catch armed (the test framework checks). */
 bool	kcatch_armed(void);
 /* Drop every armed catch (the test framework, after a sloppy test). */
 void	kcatch_reset(void);

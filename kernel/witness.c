@@ -327,9 +327,12 @@ int
 witness_held_count(void)
 {
 	struct witness_stack *tm = witness_thread();
-	uintptr_t flags = intr_disable();
-	int n = witness_cpu[curcpu()->pc_cpuid].ws_depth;
+	uintptr_t flags;
+	int n;
 
+	/* Interrupts off before curcpu(): the entry must be this CPU's. */
+	flags = intr_disable();
+	n = witness_cpu[curcpu()->pc_cpuid].ws_depth;
 	intr_restore(flags);
 	return (n + (tm != NULL ? tm->ws_depth : 0));
 }

@@ -1,7 +1,7 @@
 /*
  * Fixed-size bitmaps stored in arrays of unsigned long (32 bits on i386,
- * 64 on x86_64): allocation maps for the pbuf pool and sf_buf slots, CPU
- * masks.
+ * 64 on x86_64), for allocation maps such as the pbuf pool's and the
+ * sf_buf slots' to come.  (CPU masks are a cpuset_t, kernel/smp.h.)
  *
  *	unsigned long map[BITMAP_WORDS(NSLOTS)];
  *

@@ -32,7 +32,7 @@ kmem_free_pages(struct kmem_pglist *pgl)
 /*
  * Allocate npages wired pages onto pgl; false if one is missing (then pgl
  * holds the ones obtained, for the caller to free).
- * => without M_NOWAIT, running out is vm_page_alloc's panic.
+ * => without M_NOWAIT, vm_page_alloc sleeps until pages are freed.
  */
 static bool
 kmem_get_pages(struct kmem_pglist *pgl, size_t npages, int flags)
@@ -55,10 +55,13 @@ kmem_get_pages(struct kmem_pglist *pgl, size_t npages, int flags)
 
 /*
  * => size > 0; it is rounded up to whole pages.
- * => returns NULL only with M_NOWAIT; without it, running out of KVA or
- *    of pages panics.  (One gap: the x86_64 pmap may need a page-table
- *    page to map the range, and panics if there is none left.)
- * => may be called with interrupts off; never sleeps with M_NOWAIT.
+ * => returns NULL only with M_NOWAIT.  Without it, kmem_alloc sleeps
+ *    until enough pages are free; running out of KVA, or of pages for
+ *    the page tables that map the range (kva_alloc grows them with
+ *    pmap_growkernel under the arena's spin lock, where nobody may
+ *    sleep), still panics.
+ * => with M_NOWAIT it never sleeps and may be called with interrupts off;
+ *    without it the caller must be able to sleep (see vm_page_alloc).
  */
 void *
 kmem_alloc(size_t size, int flags)
@@ -73,7 +76,7 @@ kmem_alloc(size_t size, int flags)
 		if (flags & M_NOWAIT)
 			return (NULL);
 		panic("kmem_alloc: no kernel virtual address range of %zu "
-		    "bytes", size);
+		    "bytes (or no page for its page tables)", size);
 	}
 	TAILQ_INIT(&pgl);
 	if (!kmem_get_pages(&pgl, size / PAGE_SIZE, flags)) {

@@ -24,9 +24,10 @@
  *
  * Locking: one spin lock (kva_lock()/kva_unlock()) around every list
  * manipulation; it also keeps interrupts off, since an interrupt handler
- * may map a page.  Every panic in this file is raised after the
- * lock is dropped and before any change to the arena, so a test that
- * catches one finds the arena intact.
+ * may map a page.  Every panic a caller can provoke (misuse, running out
+ * of tags) is raised after the lock is dropped and before any change to
+ * the arena, so a test that catches one finds the arena intact; only the
+ * KASSERTs of internal invariants fire with the lock held.
  */
 #include <kernel/systm.h>
 #include <kernel/lock.h>

@@ -1,12 +1,16 @@
 /*
  * Kernel virtual address arena: a range allocator (in the spirit of
- * vmem(9)) over the kernel VA range pmap sets aside.  sf_buf, pbuf, UBC
- * windows and kmem carve their ranges from it.
+ * vmem(9)) over the kernel VA range pmap sets aside.  kmem, kernel
+ * stacks and pmap_mapdev carve their ranges from it (and so will the
+ * sf_buf, pbuf and UBC windows).
  *
  * Contract: sizes are rounded up to whole pages; kva_alloc() returns 0
- * when no range is large enough (it never sleeps); kva_free() must get
- * exactly a range kva_alloc() returned (KASSERT).  Freed ranges coalesce
- * with free neighbours.  Only address space: no pages are mapped.
+ * when no range is large enough, or when pmap_growkernel finds no page
+ * for the page tables of the range (it never sleeps, and may be called
+ * with interrupts off); kva_free() must get exactly a range kva_alloc()
+ * returned (KASSERT).  Freed ranges coalesce with free neighbours.  Only
+ * address space: no pages are mapped, but the page tables that will map
+ * the range exist when kva_alloc() returns.
  */
 #ifndef _MM_KVA_H_
 #define _MM_KVA_H_

@@ -257,7 +257,7 @@ chunk_setup(struct mchunk *c, size_t csize, size_t size, uintptr_t caller)
 /*
  * A fresh slab for bucket bi, all its chunks free (and poisoned), or NULL
  * (only with M_NOWAIT).
- * => called unlocked: kmem_alloc may, one day, sleep.
+ * => called unlocked: without M_NOWAIT, kmem_alloc may sleep.
  */
 static struct slab *
 slab_create(int bi, int flags)
@@ -512,8 +512,8 @@ free_large(struct slab *sl, void *p)
 /* ------------------------------------------------------ interface */
 
 /*
- * => M_NOWAIT: NULL when memory (pages or KVA) runs out; without it,
- *    running out panics.  Never sleeps today.
+ * => M_NOWAIT: NULL when memory (pages or KVA) runs out, never sleeps.
+ *    Without it: sleeps until pages are free; running out of KVA panics.
  * => the result is aligned to MALLOC_ALIGN; malloc(0) returns a unique
  *    pointer that may not be dereferenced.
  */

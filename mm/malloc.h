@@ -4,8 +4,11 @@
  * a page, carved from kmem pages; larger requests get whole pages).
  *
  * Contract:
- *  - M_NOWAIT: return NULL rather than wait when memory is exhausted
- *    (without it, running out panics until the kernel can wait).
+ *  - M_NOWAIT: return NULL rather than wait when memory is exhausted;
+ *    never sleeps, callable with interrupts off.  Without it (M_WAITOK),
+ *    malloc may sleep until pages are freed (vm_page_alloc), so the caller
+ *    must be able to sleep; running out of kernel address space still
+ *    panics (kmem_alloc).
  *  - M_ZERO: zero-filled.
  *  - free(NULL) does nothing.  free() of a pointer malloc() did not
  *    return, a double free, or a write past the end of the object (into

@@ -35,8 +35,6 @@ void	pmap_invalidate_range(vaddr_t sva, vaddr_t eva);
 void	pmap_invalidate_all(void);
 /* This CPU only, for mappings no other CPU may hold (no shootdown). */
 void	pmap_invalidate_page_local(vaddr_t va);
-/* Benchmarks only: flush va on the CPUs of cpus (a cpuset_t) alone. */
-void	pmap_invalidate_page_mask(vaddr_t va, uint64_t cpus);
 /* Shootdown IPIs a CPU sent (one per target) and received. */
 void	pmap_tlb_counts(int cpu, uint64_t *sent, uint64_t *received);
 void	pmap_zero_page(vm_page_t m);

@@ -1,7 +1,7 @@
 /*
  * Physical pages: the vm_page array, the boot-time allocator, and the
- * vm_page_* interface (mm/vm_page.h) over the buddy allocator in
- * mm/vm_phys.c.
+ * vm_page_* interface (mm/vm_page.h) but allocation, which is in
+ * mm/vm_page_alloc.c, over the buddy allocator in mm/vm_phys.c.
  *
  * Boot, in three steps (kernel/main.c):
  *  1. vm_page_bootstrap(): one segment per usable RAM range of the
@@ -11,28 +11,19 @@
  *  3. vm_page_startup() closes the boot allocator and frees every page
  *     that no reserved range (struct bootinfo) or boot allocation covers.
  *
- * A small per-CPU cache of single pages sits in front of the buddy lists
- * (as UMA's page caches do in FreeBSD): most vm_page_alloc/free pairs
- * never touch a free list.  Cached pages count as free.
+ * vm_page_startup() frees pages into the buddy lists without vm_phys_lock:
+ * only the boot CPU runs then.
  */
 #include <kernel/systm.h>
 #include <kernel/bootinfo.h>
-#include <kernel/pcpu.h>
-#include <kernel/lock.h>
-#include <kernel/smp.h>
 #include <mm/vm_page.h>
 #include <mm/vm_phys.h>
-#include <mm/pmap.h>
 #include <lib/string.h>
 #include <machine/vmparam.h>
-#include <machine/cpufunc.h>
 
-#define	PG_RESERVED	0x0100		/* never handed to the allocator */
 #define	LOWMEM_END	0x100000
-#define	PCACHE_SIZE	((int)nitems(((struct pcpu *)0)->pc_vmcache))
 
 struct vm_counters vm_cnt;
-static struct spinlock vm_phys_lock = SPINLOCK_INITIALIZER("vm_phys");
 
 static paddr_t	boot_alloc_start;	/* first byte after the kernel */
 static paddr_t	boot_alloc_next;
@@ -257,177 +248,6 @@ PHYS_TO_VM_PAGE(paddr_t pa)
 			    PAGE_SHIFT]);
 	}
 	return (NULL);
-}
-
-/*
- * Is m a pointer to a struct vm_page of the array, and is it RAM?  A
- * pointer into the middle of an entry lies inside the array too: it must
- * also sit a whole number of entries from the segment's first page.
- */
-static bool
-vm_page_managed(vm_page_t m)
-{
-	const struct vm_phys_seg *seg;
-
-	if (vm_phys_nsegs == 0 || m->segind >= vm_phys_nsegs)
-		return (false);
-	seg = &vm_phys_segs[m->segind];
-	return (m >= seg->first_page &&
-	    m < seg->first_page + ((seg->end - seg->start) >> PAGE_SHIFT) &&
-	    ((uintptr_t)m - (uintptr_t)seg->first_page) % sizeof(*m) == 0 &&
-	    (m->flags & PG_RESERVED) == 0);
-}
-
-/*
- * The per-CPU cache is touched only by its own CPU with interrupts off;
- * the buddy lists are shared and need vm_phys_lock.  Refills and spills
- * move half a cache at a time, so the lock is taken once per many pages.
- */
-static void __attribute__((noinline))
-cache_refill(struct pcpu *pc)
-{
-	vm_page_t m;
-
-	spinlock_acquire(&vm_phys_lock);
-	while (pc->pc_vmcache_n < PCACHE_SIZE / 2 &&
-	    (m = vm_phys_alloc_pages(0)) != NULL)
-		pc->pc_vmcache[pc->pc_vmcache_n++] = m;
-	spinlock_release(&vm_phys_lock);
-}
-
-static void __attribute__((noinline))
-cache_spill(struct pcpu *pc, int keep)
-{
-	spinlock_acquire(&vm_phys_lock);
-	while (pc->pc_vmcache_n > keep) {
-		vm_page_t m = pc->pc_vmcache[--pc->pc_vmcache_n];
-
-		m->flags = 0;
-		vm_phys_free_pages(m, 0);
-	}
-	spinlock_release(&vm_phys_lock);
-}
-
-/* Set up a page just taken from the allocator for its new owner. */
-static void
-page_prepare(vm_page_t m, int flags)
-{
-	m->flags = PG_INUSE;
-	if (flags & VM_ALLOC_WIRED) {
-		m->wire_count = 1;
-		__atomic_add_fetch(&vm_cnt.v_wire_count, 1, __ATOMIC_RELAXED);
-	}
-	if (flags & VM_ALLOC_ZERO)
-		pmap_zero_page(m);
-}
-
-/*
- * => never sleeps with VM_ALLOC_NOWAIT; callable with interrupts off.
- */
-vm_page_t
-vm_page_alloc(int flags)
-{
-	uintptr_t psl = intr_disable();
-	struct pcpu *pc = curcpu();
-	vm_page_t m = NULL;
-
-	if (pc->pc_vmcache_n == 0)
-		cache_refill(pc);
-	if (pc->pc_vmcache_n > 0) {
-		m = pc->pc_vmcache[--pc->pc_vmcache_n];
-		__atomic_sub_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_RELAXED);
-	}
-	intr_restore(psl);
-	if (m == NULL) {
-		if (flags & VM_ALLOC_NOWAIT)
-			return (NULL);
-		panic("vm_page_alloc: out of physical memory (%lu pages, "
-		    "none free)", vm_cnt.v_page_count);
-	}
-	page_prepare(m, flags);
-	return (m);
-}
-
-/*
- * PG_INUSE is set from allocation to free, on every page of a contig
- * run too, so a second free of any page is caught in O(1).
- */
-static void
-free_checks(vm_page_t m)
-{
-	KASSERT(vm_page_managed(m), ("vm_page_free: %p is not a page of "
-	    "managed RAM", (void *)m));
-	KASSERT((m->flags & PG_INUSE) != 0,
-	    ("vm_page_free: page %#llx is already free",
-	    (unsigned long long)m->phys_addr));
-	KASSERT(m->wire_count == 0, ("vm_page_free: page %#llx is wired "
-	    "(%u)", (unsigned long long)m->phys_addr, m->wire_count));
-	KASSERT(m->object == NULL, ("vm_page_free: page %#llx still "
-	    "belongs to an object", (unsigned long long)m->phys_addr));
-}
-
-void
-vm_page_free(vm_page_t m)
-{
-	uintptr_t psl;
-	struct pcpu *pc;
-
-	free_checks(m);
-	m->flags = PG_CACHED;
-	psl = intr_disable();
-	pc = curcpu();
-	if (pc->pc_vmcache_n == PCACHE_SIZE)
-		cache_spill(pc, PCACHE_SIZE / 2);
-	pc->pc_vmcache[pc->pc_vmcache_n++] = m;
-	__atomic_add_fetch(&vm_cnt.v_free_count, 1, __ATOMIC_RELAXED);
-	intr_restore(psl);
-}
-
-vm_page_t
-vm_page_alloc_contig(unsigned long npages, unsigned long align, int flags)
-{
-	unsigned long i;
-	vm_page_t m;
-
-	KASSERT(npages > 0 && powerof2(align) && align >= PAGE_SIZE,
-	    ("vm_page_alloc_contig: %lu pages, align %#lx", npages, align));
-	spinlock_acquire(&vm_phys_lock);
-	m = vm_phys_alloc_contig(npages, align);
-	spinlock_release(&vm_phys_lock);
-	if (m == NULL)
-		return (NULL);
-	__atomic_sub_fetch(&vm_cnt.v_free_count, npages, __ATOMIC_RELAXED);
-	for (i = 0; i < npages; i++)
-		page_prepare(&m[i], flags);
-	return (m);
-}
-
-void
-vm_page_free_contig(vm_page_t m, unsigned long npages)
-{
-	unsigned long i;
-
-	for (i = 0; i < npages; i++)
-		free_checks(&m[i]);
-	for (i = 0; i < npages; i++)
-		m[i].flags = 0;
-	spinlock_acquire(&vm_phys_lock);
-	vm_phys_free_run(m, npages);
-	spinlock_release(&vm_phys_lock);
-	__atomic_add_fetch(&vm_cnt.v_free_count, npages, __ATOMIC_RELAXED);
-}
-
-/* Each CPU empties its own cache: only it may touch it. */
-static void
-drain_local(void *arg __unused)
-{
-	cache_spill(curcpu(), 0);
-}
-
-void
-vm_page_drain_cache(void)
-{
-	smp_rendezvous(cpu_online, drain_local, NULL);
 }
 
 /*

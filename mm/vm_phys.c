@@ -10,6 +10,7 @@
  */
 #include <kernel/systm.h>
 #include <mm/vm_phys.h>
+#include <mm/testhooks.h>
 
 struct vm_freelist {
 	TAILQ_HEAD(, vm_page) fl_pages;

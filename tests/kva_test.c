@@ -15,6 +15,7 @@
 #include <mm/kva.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
+#include <mm/testhooks.h>
 #include <machine/vmparam.h>
 
 #define	NPIECES		8

@@ -9,6 +9,7 @@
 #include <kernel/smp.h>
 #include <kernel/thread.h>
 #include <kernel/trap.h>
+#include <machine/cpufunc.h>
 
 #define	SPIN_TICKS	(2 * hz)	/* give up waiting after 2 s */
 
@@ -101,42 +102,66 @@ KTEST(sched, preemption_lets_others_run)
 	KT_EXPECT_EQ(thread_join(spinner), 1);
 }
 
-static volatile int in_critical;
+static volatile int in_critical, setter_queued, main_ran;
 
+struct crit {
+	volatile int	ran_inside;	/* the setter ran inside the section */
+	volatile int	owed;		/* a preemption was owed at the end */
+	volatile int	ran_after;	/* another thread ran at critical_exit */
+};
+
+/*
+ * Spin in a critical section until a preemption is owed (the tick ends
+ * the slice) and, with 2+ CPUs, the setter waits on this CPU's queue;
+ * then leave it.  critical_exit must switch at once: right after it the
+ * other thread has run (the setter; on one CPU, the test's own thread).
+ */
 static void
 critical_spin(void *arg)
 {
-	volatile int *ran_inside = arg;
+	struct crit *c = arg;
+	struct thread *td = curthread;
 	uint64_t end;
 
 	critical_enter();
 	in_critical = 1;
-	end = sched_ticks() + 3 * 4;	/* three slices */
-	while (sched_ticks() < end)
+	end = sched_ticks() + SPIN_TICKS;
+	while ((!td->td_owepreempt || (mp_ncpus > 1 && !setter_queued)) &&
+	    sched_ticks() < end)
 		;
-	/* The other thread must not have run while we were critical. */
-	*ran_inside = flag;
+	c->ran_inside = flag;
+	c->owed = td->td_owepreempt;
 	critical_exit();
+	c->ran_after = mp_ncpus > 1 ? flag : main_ran;
 }
 
 KTEST(sched, critical_section_defers_preemption)
 {
-	int cpu = mp_ncpus - 1;
-	volatile int ran_inside = -1;
-	struct thread *a, *b;
+	struct crit c = { -1, 0, 0 };
+	struct thread *a, *b = NULL;
+	int cpu;
 
-	flag = 0;
-	in_critical = 0;
-	a = thread_create_on("critical", critical_spin, (void *)&ran_inside,
-	    cpu);
+	/* Pinned, so that only the two test threads share cpu (2+ CPUs). */
+	sched_pin();
+	cpu = (curcpu()->pc_cpuid + 1) % mp_ncpus;
+	flag = in_critical = setter_queued = main_ran = 0;
+	a = thread_create_on("critical", critical_spin, &c, cpu);
+	if (a != NULL) {
+		while (in_critical == 0)	/* until it is inside */
+			thread_yield();
+		main_ran = 1;
+		b = thread_create_on("setter", set_flag, NULL, cpu);
+		setter_queued = 1;
+		thread_join(a);
+	}
+	if (b != NULL)
+		thread_join(b);
+	sched_unpin();
 	KT_ASSERT_NOTNULL(a);
-	while (in_critical == 0)	/* until it is inside */
-		thread_yield();
-	b = thread_create_on("setter", set_flag, NULL, cpu);
 	KT_ASSERT_NOTNULL(b);
-	thread_join(a);
-	thread_join(b);
-	KT_EXPECT_EQ(ran_inside, 0);
+	KT_EXPECT_EQ(c.ran_inside, 0);
+	KT_EXPECT_TRUE(c.owed);
+	KT_EXPECT_EQ(c.ran_after, 1);
 	KT_EXPECT_EQ(flag, 1);
 }
 
@@ -257,6 +282,40 @@ KTEST(sched, lock_misuse_panics)
 	kcatch_disarm(&kc);
 	KT_EXPECT_EQ(kc.kc_count, 1);
 	KT_EXPECT_EQ(spinlock_count(), 0);
+}
+
+/*
+ * A spin lock holder runs with interrupts off, from the first lock to the
+ * last release, which restores the state the first lock found (on, or
+ * off if the caller had them off).
+ */
+KTEST(sched, spinlock_disables_interrupts)
+{
+	static struct spinlock a = SPINLOCK_INITIALIZER("test a");
+	static struct spinlock b = SPINLOCK_INITIALIZER("test b");
+	bool on0, on1, on2, on3, on4, on5;
+	uintptr_t psl;
+
+	on0 = intr_enabled();
+	spinlock_acquire(&a);
+	on1 = intr_enabled();
+	spinlock_acquire(&b);
+	on2 = intr_enabled();
+	spinlock_release(&b);
+	on3 = intr_enabled();
+	spinlock_release(&a);
+	on4 = intr_enabled();
+	psl = intr_disable();
+	spinlock_acquire(&a);
+	spinlock_release(&a);
+	on5 = intr_enabled();
+	intr_restore(psl);
+	KT_EXPECT_TRUE(on0);		/* tests run with interrupts on */
+	KT_EXPECT_FALSE(on1);
+	KT_EXPECT_FALSE(on2);
+	KT_EXPECT_FALSE(on3);		/* a is still held */
+	KT_EXPECT_TRUE(on4);
+	KT_EXPECT_FALSE(on5);
 }
 
 static void

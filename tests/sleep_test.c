@@ -1,5 +1,6 @@
 /*
  * Suite "sleep": msleep/wakeup/wakeup_one, timeouts, signals and PCATCH,
+ * msleep_spin, msleep letting its mutex go only once the thread sleeps,
  * and a producer/consumer stress over every CPU (kernel/thread.h).
  */
 #include <kernel/systm.h>
@@ -9,6 +10,7 @@
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
 #include <kernel/thread.h>
+#include <kernel/trap.h>
 #include <lib/string.h>
 
 #define	NSLEEPERS	6
@@ -142,6 +144,173 @@ KTEST(sleep, pending_signal_and_sigclear)
 	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 0), EINTR);
 	thread_sigclear();
 	KT_EXPECT_EQ(msleep(&chan, NULL, PCATCH, "pending", 2), EWOULDBLOCK);
+}
+
+/* ---------------------------------------------- msleep_spin */
+
+static struct spinlock spin_sl = SPINLOCK_INITIALIZER("msleep_spin test");
+static int spin_go;			/* under spin_sl */
+
+static void
+spin_sleeper(void *arg __unused)
+{
+	int error = 0;
+
+	spinlock_acquire(&spin_sl);
+	while (!spin_go && error == 0)
+		error = msleep_spin(&spin_go, &spin_sl, "spin", 5 * hz);
+	spinlock_release(&spin_sl);
+	thread_exit(error);
+}
+
+/*
+ * msleep_spin sleeps with its spin lock released and holds it again when
+ * it returns; a waker that sets the condition under the lock (as an
+ * interrupt handler could) and calls wakeup is never lost.
+ */
+KTEST(sleep, msleep_spin_wakeup_and_timeout)
+{
+	struct thread *td;
+	int error, count;
+	bool held;
+
+	spin_go = 0;
+	td = thread_create_on("spin", spin_sleeper, NULL, mp_ncpus - 1);
+	KT_ASSERT_NOTNULL(td);
+	pause_ticks(2);
+	spinlock_acquire(&spin_sl);
+	spin_go = 1;
+	wakeup(&spin_go);
+	spinlock_release(&spin_sl);
+	KT_EXPECT_EQ(thread_join(td), 0);
+
+	spinlock_acquire(&spin_sl);
+	error = msleep_spin(&spin_go, &spin_sl, "spin", 2);
+	held = spinlock_owned(&spin_sl);
+	count = spinlock_count();
+	spinlock_release(&spin_sl);
+	KT_EXPECT_EQ(error, EWOULDBLOCK);
+	KT_EXPECT_TRUE(held);
+	KT_EXPECT_EQ(count, 1);
+}
+
+/* msleep_spin on a spin lock not held, or with another one held too. */
+static int __attribute__((noinline))
+msleep_spin_caught(void)
+{
+	struct kcatch kc;
+
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0)
+		(void)msleep_spin(&spin_go, &spin_sl, "misuse", 1);
+	kcatch_disarm(&kc);
+	return (kc.kc_count);
+}
+
+KTEST(sleep, msleep_spin_misuse_panics)
+{
+	static struct spinlock other = SPINLOCK_INITIALIZER("msleep_spin other");
+
+	KT_EXPECT_EQ(msleep_spin_caught(), 1);		/* not held */
+	spinlock_acquire(&other);
+	spinlock_acquire(&spin_sl);
+	KT_EXPECT_EQ(msleep_spin_caught(), 1);		/* two held */
+	spinlock_release(&spin_sl);
+	spinlock_release(&other);
+	KT_EXPECT_EQ(spinlock_count(), 0);
+}
+
+/* ---------------------------------------------- msleep's atomicity */
+
+#define	MS_ROUNDS	300
+
+static struct {
+	struct mtx	m;
+	int		chan;		/* its address is the wait channel */
+	volatile int	ready;		/* round the sleeper is entering msleep */
+	volatile int	stop;
+} ms;
+
+/* Each round: take the mutex, say so, and msleep on it. */
+static void
+msleep_rounds(void *arg __unused)
+{
+	int i, timeouts = 0;
+
+	for (i = 1; i <= MS_ROUNDS && !ms.stop; i++) {
+		mtx_lock(&ms.m);
+		ms.ready = i;
+		/* The timeout only ends a sleep whose wakeup was lost. */
+		if (msleep(&ms.chan, &ms.m, 0, "atomic", hz) == EWOULDBLOCK)
+			timeouts++;
+		mtx_unlock(&ms.m);
+	}
+	thread_exit(timeouts);
+}
+
+/* Wait for the sleeper to hold the mutex in round i; false after 5 s. */
+static bool
+ms_wait_round(int i)
+{
+	uint64_t end = sched_ticks() + 5 * hz;
+
+	while (ms.ready != i)
+		if (sched_ticks() > end)
+			return (false);
+	return (true);
+}
+
+/*
+ * msleep lets the mutex go only once the thread is on the sleep queue:
+ * this CPU spins on mtx_trylock while the sleeper, on another CPU, enters
+ * msleep, and the moment the mutex is ours the sleeper must be asleep on
+ * the channel.  (If msleep released the mutex first, a wakeup sent right
+ * then would be lost: the classic lost-wakeup bug.)
+ */
+KTEST(sleep, msleep_releases_mutex_only_when_asleep)
+{
+	struct thread *td;
+	uint64_t end;
+	int rounds = 0, early = 0, timeouts;
+	bool stalled = false;
+
+	if (mp_ncpus < 2)
+		KT_SKIP("needs 2 CPUs: the mutex is watched from another one");
+	sched_pin();
+	mtx_init(&ms.m, "msleep atomic");
+	ms.ready = ms.stop = 0;
+	td = thread_create_on("atomic", msleep_rounds, NULL,
+	    (curcpu()->pc_cpuid + 1) % mp_ncpus);
+	if (td == NULL) {
+		sched_unpin();
+		KT_FAIL("no thread");
+	}
+	/* A time budget too: with many CPUs on a busy host, rounds are slow. */
+	end = sched_ticks() + hz;
+	while (!ms.stop) {
+		if (!ms_wait_round(rounds + 1)) {
+			stalled = true;
+			ms.stop = 1;
+			break;
+		}
+		while (!mtx_trylock(&ms.m))
+			;		/* no pause: catch the first moment */
+		early += (td->td_state != TDS_SLEEPING ||
+		    td->td_wchan != &ms.chan);
+		/* Before the wakeup, so the sleeper sees it and ends. */
+		if (++rounds == MS_ROUNDS || early != 0 || sched_ticks() >= end)
+			ms.stop = 1;
+		wakeup(&ms.chan);
+		mtx_unlock(&ms.m);
+	}
+	timeouts = thread_join(td);
+	sched_unpin();
+	if (early != 0)
+		ktest_diag("round %d: the mutex was free before the sleeper "
+		    "slept", rounds);
+	KT_EXPECT_FALSE(stalled);
+	KT_EXPECT_EQ(early, 0);
+	KT_EXPECT_EQ(timeouts, 0);
 }
 
 /* ---------------------------------------------- producer/consumer */

@@ -18,6 +18,7 @@
 #include <lib/printf.h>
 #include <mm/kva.h>
 #include <mm/pmap.h>
+#include <mm/testhooks.h>
 
 /* Two threads on the CPU, each yielding to the other. */
 static void

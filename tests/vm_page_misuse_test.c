@@ -10,6 +10,7 @@
 #include <lib/string.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
+#include <mm/testhooks.h>
 #include <machine/vmparam.h>
 #include "vm_snap.h"
 

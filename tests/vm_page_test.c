@@ -1,10 +1,10 @@
 /*
- * Suite "vm_page": the physical page allocator (mm/vm_page.c over the
- * buddy allocator of mm/vm_phys.c) against its contract in mm/vm_page.h:
- * exhaustion and exact recovery of the free count and of the buddy
- * shape, zero-filled and contiguous allocations, wiring, the KASSERTs
- * that guard vm_page_free(), and which physical pages may be handed out
- * at all.
+ * Suite "vm_page": the physical page allocator (mm/vm_page.c and
+ * mm/vm_page_alloc.c over the buddy allocator of mm/vm_phys.c) against
+ * its contract in mm/vm_page.h: exhaustion and exact recovery of the
+ * free count and of the buddy shape, zero-filled and contiguous
+ * allocations, wiring, the KASSERTs that guard vm_page_free(), and which
+ * physical pages may be handed out at all.
  *
  * The exhaustion tests take every free page, 1.5 million of them on a
  * 6 GiB machine under TCG, so the work per page is kept to a few
@@ -18,6 +18,7 @@
 #include <mm/kva.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
+#include <mm/testhooks.h>
 #include <machine/vmparam.h>
 #include "vm_snap.h"
 

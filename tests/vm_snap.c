@@ -5,6 +5,7 @@
 #include <kernel/bootinfo.h>
 #include <kernel/ktest.h>
 #include <mm/vm_page.h>
+#include <mm/testhooks.h>
 #include "vm_snap.h"
 
 /*

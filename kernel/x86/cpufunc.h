@@ -6,6 +6,7 @@
 #ifndef _X86_CPUFUNC_H_
 #define _X86_CPUFUNC_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline uint8_t
@@ -187,7 +188,7 @@ rdtsc(void)
 /*
  * Machine-independent names (as FreeBSD's): intr_disable() turns
  * interrupts off and returns the previous state for intr_restore();
- * cpu_ticks() is the cycle counter (guest instructions under QEMU
+ * intr_enabled() says whether they are on; cpu_ticks() is the cycle counter (guest instructions under QEMU
  * -icount shift=0).
  */
 static inline uintptr_t
@@ -209,6 +210,13 @@ static inline void
 intr_enable(void)
 {
 	enable_intr();
+}
+
+/* Does this CPU take interrupts now? */
+static inline bool
+intr_enabled(void)
+{
+	return ((read_flags() & PSL_I) != 0);
 }
 
 /* Wait for an interrupt with none lost: sti's shadow covers the hlt. */

@@ -302,9 +302,11 @@ rv_lock(void)
 void
 smp_rendezvous(cpuset_t mask, void (*fn)(void *), void *arg)
 {
-	uintptr_t flags = rv_lock();
-	int me = curcpu()->pc_cpuid, n;
+	uintptr_t flags;
+	int me, n;
 
+	flags = rv_lock();		/* interrupts off before curcpu() */
+	me = curcpu()->pc_cpuid;
 	mask &= cpu_online;
 	n = CPU_COUNT(mask);
 	__atomic_store_n(&rv.gen, rv.gen + 1, __ATOMIC_SEQ_CST);

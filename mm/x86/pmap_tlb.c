@@ -17,6 +17,7 @@
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
 #include <mm/pmap.h>
+#include <mm/testhooks.h>
 #include <machine/cpufunc.h>
 
 #define	INVLPG_MAX	32
@@ -58,9 +59,14 @@ static void
 tlb_shootdown(vaddr_t sva, vaddr_t eva, cpuset_t targets)
 {
 	struct tlb_range r = { sva, eva };
-	uintptr_t flags = intr_disable();	/* stay on this CPU */
-	int me = curcpu()->pc_cpuid;
-	cpuset_t others = targets & cpu_online & ~CPU_MASK(me);
+	cpuset_t others;
+	uintptr_t flags;
+	int me;
+
+	/* Interrupts off before curcpu(): stay on this CPU until done. */
+	flags = intr_disable();
+	me = curcpu()->pc_cpuid;
+	others = targets & cpu_online & ~CPU_MASK(me);
 
 	if (CPU_ISSET(me, targets))
 		tlb_flush_local(sva, eva);

@@ -43,4 +43,20 @@ __curcpu(void)
 	return (pc);
 }
 
+/*
+ * One pointer-sized field of this CPU's struct pcpu, in one %gs-relative
+ * load that an interrupt cannot split (FreeBSD's __PCPU_GET).  curthread
+ * needs it: curcpu()->pc_curthread is two loads, and a thread preempted
+ * and moved to another CPU between them reads the old CPU's thread.
+ */
+#define	__PCPU_GET(field) __extension__ ({				\
+	__typeof__(((struct pcpu *)0)->field) __res;			\
+									\
+	_Static_assert(sizeof(__res) == sizeof(void *),			\
+	    "__PCPU_GET reads pointer-sized fields");			\
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(__res)		\
+	    : "i"(__builtin_offsetof(struct pcpu, field)));		\
+	__res;								\
+})
+
 #endif /* !_MACHINE_PCPU_H_ */
