@@ -16,6 +16,7 @@
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <machine/cpufunc.h>
+#include <machine/vmparam.h>
 
 void	kmain(uint32_t magic, uint32_t info);
 
@@ -30,6 +31,28 @@ vm_print_summary(void)
 	    PAGE_SIZE);
 	kprintf("vm: %s managed, %s free\n", total, avail);
 	pmap_print_layout();
+}
+
+/*
+ * Stop, with one line and a failure exit, below VM_MIN_RAM_MB: the boot
+ * allocations would panic, or the self-tests run out of memory.  A PC's
+ * memory map loses up to 1 MiB of what QEMU's -m gives to the hole below
+ * 1 MiB and to firmware tables: that much is allowed for.
+ */
+static void
+ram_check(void)
+{
+	uint64_t avail = memmap_total(bootinfo.bi_mem, bootinfo.bi_nmem,
+	    MEMSEG_AVAILABLE);
+	char have[24];
+
+	if (avail + (1 << 20) >= (uint64_t)VM_MIN_RAM_MB << 20)
+		return;
+	format_size(have, sizeof(have), avail);
+	kprintf("Minnow needs at least %d MiB of RAM (QEMU -m %dM); this "
+	    "machine has %s usable.  Stopping.\n", VM_MIN_RAM_MB,
+	    VM_MIN_RAM_MB, have);
+	machine_exit(KEXIT_FAIL);
 }
 
 void
@@ -47,6 +70,7 @@ kmain(uint32_t magic, uint32_t info)
 		panic("unknown boot loader magic %#x: boot through multiboot",
 		    magic);
 	bootinfo_print();
+	ram_check();
 	t0 = cpu_ticks();
 	vm_page_bootstrap();
 	pmap_bootstrap();

@@ -9,6 +9,8 @@
 #include <kernel/cmdline.h>
 #include <kernel/ktest.h>
 #include <lib/string.h>
+#include <mm/vm_page.h>
+#include <machine/vmparam.h>
 
 extern char kernel_start[], kernel_end[];
 
@@ -69,7 +71,10 @@ KTEST(boot, memmap_has_ram)
 	uint64_t avail = memmap_total(bootinfo.bi_mem, bootinfo.bi_nmem,
 	    MEMSEG_AVAILABLE);
 
-	KT_EXPECT_GE(avail, 14 * MIB);
+	/* kmain stops below VM_MIN_RAM_MB, less 1 MiB of holes (ram_check). */
+	KT_EXPECT_GE(avail + MIB, (uint64_t)VM_MIN_RAM_MB * MIB);
+	/* Every page the VM manages is RAM in the map. */
+	KT_EXPECT_GE(avail, (uint64_t)vm_cnt.v_page_count * PAGE_SIZE);
 	/* Conventional memory below 640 KiB is reported as RAM. */
 	KT_EXPECT_EQ(bootinfo.bi_mem[0].ms_start, 0);
 	KT_EXPECT_EQ(bootinfo.bi_mem[0].ms_type, MEMSEG_AVAILABLE);

@@ -77,7 +77,7 @@ spin_until_flag(void *arg __unused)
 	uint64_t end = sched_ticks() + SPIN_TICKS;
 
 	while (flag == 0 && sched_ticks() < end)
-		;			/* never yields: only preemption helps */
+		cpu_spinwait();		/* never yields: only preemption helps */
 	thread_exit(flag);
 }
 
@@ -128,7 +128,7 @@ critical_spin(void *arg)
 	end = sched_ticks() + SPIN_TICKS;
 	while ((!td->td_owepreempt || (mp_ncpus > 1 && !setter_queued)) &&
 	    sched_ticks() < end)
-		;
+		cpu_spinwait();
 	c->ran_inside = flag;
 	c->owed = td->td_owepreempt;
 	critical_exit();
@@ -199,33 +199,62 @@ KTEST(sched, sched_pin_keeps_thread_on_cpu)
 }
 
 static volatile int ran_on[MAXCPU];
+static volatile int busy_stop;
 
+/* Spin (never sleeping) until told to stop, noting each CPU we run on. */
 static void
 busy_record_cpu(void *arg __unused)
 {
-	uint64_t end = sched_ticks() + 20;
+	uint64_t end = sched_ticks() + 10 * hz;	/* in case nobody stops us */
 
-	while (sched_ticks() < end)
+	while (!busy_stop && sched_ticks() < end) {
 		ran_on[curcpu()->pc_cpuid] = 1;
+		cpu_spinwait();
+	}
 }
 
-/* Unpinned busy threads spread over every CPU. */
+static int
+cpus_used(void)
+{
+	int i, used = 0;
+
+	for (i = 0; i < MAXCPU; i++)
+		used += ran_on[i];
+	return (used);
+}
+
+/*
+ * Unpinned busy threads spread over every CPU: with twice as many of them
+ * as CPUs, no CPU may stay idle while one waits in a run queue.
+ *
+ * The threads spin until the test stops them, and the test sleeps
+ * meanwhile, so its own CPU has nothing else to run.  They used to stop
+ * 20 ticks after they started: with 14 or more CPUs, creating them took
+ * longer than that (56 ticks for 32 threads on 16 vCPUs), the other CPUs
+ * took each thread as it came, and the CPU running the test, busy all
+ * along, never had one to take.  No CPU was ever idle with work queued:
+ * the scheduler was right and the test was wrong.
+ */
 KTEST(sched, unpinned_threads_use_every_cpu)
 {
 	struct thread *td[2 * MAXCPU];
-	int i, n = 2 * mp_ncpus, used = 0;
+	int i, n = 2 * mp_ncpus;
+	uint64_t end;
 
+	busy_stop = 0;
 	for (i = 0; i < MAXCPU; i++)
 		ran_on[i] = 0;
 	for (i = 0; i < n; i++) {
 		td[i] = thread_create("busy", busy_record_cpu, NULL);
 		KT_ASSERT_NOTNULL(td[i]);
 	}
+	end = sched_ticks() + 5 * hz;
+	while (cpus_used() < mp_ncpus && sched_ticks() < end)
+		pause_ticks(1);
+	busy_stop = 1;
 	for (i = 0; i < n; i++)
 		thread_join(td[i]);
-	for (i = 0; i < MAXCPU; i++)
-		used += ran_on[i];
-	KT_EXPECT_EQ(used, mp_ncpus);
+	KT_EXPECT_EQ(cpus_used(), mp_ncpus);
 }
 
 static struct mtx counter_mtx;

@@ -41,6 +41,9 @@ _start:
 	movl	%ebx, V2P(boot_info_pa)
 
 	/* Long mode is CPUID 0x80000001 EDX bit 29; NX is bit 20. */
+	call	boot_has_cpuid
+	testl	%eax, %eax
+	jz	no_long_mode
 	movl	$0x80000000, %eax
 	cpuid
 	cmpl	$0x80000001, %eax

@@ -8,8 +8,8 @@
  * is mapped with pmap_mapdev() while it is read, first its header (to
  * learn the length), then the whole of it, since a table may straddle
  * pages.  Anything missing or malformed gives one line on the console
- * (what went wrong last, in acpi_err) and false: the caller carries on
- * with the boot CPU alone.
+ * (what went wrong last, in acpi_err) and false: the caller tries the
+ * MP table (mptable.c), then carries on with the boot CPU alone.
  */
 #include <kernel/systm.h>
 #include <kernel/bootinfo.h>
@@ -210,8 +210,13 @@ madt_locate(paddr_t root, bool xsdt)
 	return (found);
 }
 
-static void
-madt_add_cpu(struct acpi_cpus *ac, uint32_t apic_id)
+/*
+ * Add an enabled CPU to ac (the MADT's, or the MP table's: mptable.c),
+ * once.  Past MAXCPU it is only counted: as FreeBSD, the kernel runs on
+ * the first MAXCPU and says so (mp_start).
+ */
+void
+acpi_cpus_add(struct acpi_cpus *ac, uint32_t apic_id)
 {
 	int i;
 
@@ -224,8 +229,7 @@ madt_add_cpu(struct acpi_cpus *ac, uint32_t apic_id)
 		if (ac->ac_apic_id[i] == apic_id)
 			return;
 	if (ac->ac_ncpus == MAXCPU) {
-		kprintf("acpi: more than %d CPUs; APIC ID %u ignored\n",
-		    MAXCPU, apic_id);
+		ac->ac_nbeyond++;
 		return;
 	}
 	ac->ac_apic_id[ac->ac_ncpus++] = apic_id;
@@ -252,10 +256,10 @@ madt_parse(const uint8_t *m, struct acpi_cpus *ac)
 		}
 		if (e[0] == MADT_LAPIC && e[1] >= 8 &&
 		    (rd32(e + 4) & MADT_ENABLED))
-			madt_add_cpu(ac, e[3]);
+			acpi_cpus_add(ac, e[3]);
 		else if (e[0] == MADT_X2APIC && e[1] >= 16 &&
 		    (rd32(e + 8) & MADT_ENABLED))
-			madt_add_cpu(ac, rd32(e + 4));
+			acpi_cpus_add(ac, rd32(e + 4));
 		else if (e[0] == MADT_LAPIC_ADDR && e[1] >= 12)
 			ac->ac_lapic_pa = rd64(e + 4);
 	}
@@ -274,8 +278,7 @@ acpi_find_cpus(struct acpi_cpus *ac)
 
 	memset(ac, 0, sizeof(*ac));
 	if (!rsdp_find(&ri)) {
-		kprintf("acpi: no RSDP found (no ACPI); using the boot CPU "
-		    "only\n");
+		kprintf("acpi: no RSDP found (no ACPI)\n");
 		return (false);
 	}
 	if (ri.ri_xsdt != 0)
@@ -288,12 +291,12 @@ acpi_find_cpus(struct acpi_cpus *ac)
 		sdt_unmap(madt);
 	}
 	if (!ok) {
-		kprintf("acpi: %s; using the boot CPU only\n", acpi_err);
+		kprintf("acpi: %s\n", acpi_err);
 		return (false);
 	}
 	kprintf("acpi: RSDP rev %d (from %s), MADT: %d CPU%s, local APIC at "
-	    "%#llx\n", ri.ri_rev, ri.ri_where, ac->ac_ncpus,
-	    ac->ac_ncpus == 1 ? "" : "s",
+	    "%#llx\n", ri.ri_rev, ri.ri_where, ac->ac_ncpus + ac->ac_nbeyond,
+	    ac->ac_ncpus + ac->ac_nbeyond == 1 ? "" : "s",
 	    (unsigned long long)ac->ac_lapic_pa);
 	return (true);
 }

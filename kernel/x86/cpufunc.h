@@ -226,7 +226,16 @@ cpu_idle_wait(void)
 	__asm__ volatile("sti; hlt" : : : "memory");
 }
 
-/* The body of a spin-wait loop (FreeBSD's cpu_spinwait). */
+/*
+ * The body of a spin-wait loop (FreeBSD's cpu_spinwait).  Every loop that
+ * waits for another CPU, or for time to pass, calls it: PAUSE tells a real
+ * CPU the loop is a wait, and under QEMU's -icount (one host thread runs
+ * the vCPUs in turn, `make bench`) it is what ends this vCPU's turn.
+ * QEMU 7.2 gives each vCPU in turn all the instructions up to the next
+ * timer deadline (its fairness fix came in QEMU 8.1), so a wait loop
+ * without PAUSE on vCPU j leaves nothing to vCPUs above j: if it waits for
+ * one of them, directly or not, the machine live-locks.
+ */
 static inline void
 cpu_spinwait(void)
 {

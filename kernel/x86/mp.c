@@ -2,8 +2,8 @@
  * Multiprocessor start-up and inter-processor interrupts (kernel/smp.h).
  *
  * mp_start() runs on the boot CPU (BSP): it reads the CPUs from the ACPI
- * MADT, turns on the BSP's local APIC and timer, and starts each other
- * CPU (AP) in turn: the real-mode trampoline (boot/<arch>/ap_tramp.S) is
+ * MADT (or, without ACPI, the MP table), turns on the BSP's local APIC
+ * and timer, and starts each other CPU (AP) in turn: the real-mode trampoline (boot/<arch>/ap_tramp.S) is
  * copied below 1 MiB and identity-mapped, and an INIT then two STARTUP
  * IPIs (Intel SDM vol. 3A 9.4.4, "MP initialization example") send the AP
  * there.  The trampoline enters the kernel's paging mode on a stack the
@@ -12,8 +12,9 @@
  * to the scheduler.  The BSP waits for each AP before the next, so one
  * parameter block and one trampoline page serve them all.
  *
- * CPU ids are dense: 0 is the BSP, then the APs in MADT order, skipping
- * any that fail to start (each is sent INIT again, which parks it).
+ * CPU ids are dense: 0 is the BSP, then the APs in the firmware's order,
+ * skipping any that fail to start (each is sent INIT again, which parks
+ * it).
  */
 #include <kernel/systm.h>
 #include <kernel/intr.h>
@@ -346,25 +347,30 @@ mp_stop_others(void)
 }
 
 /*
- * The boot CPU's local APIC, at the MADT's address (or the MSR's, without
- * ACPI), with the 8259s out of the way.  Returns whether the MADT's CPU
- * list can be used: it must include the boot CPU.
+ * The boot CPU's local APIC, at the firmware's address (or the MSR's,
+ * without a CPU list), with the 8259s out of the way.  The CPU list comes
+ * from the ACPI MADT, else from the MP table (as FreeBSD).  Returns
+ * whether the list can be used: it must include the boot CPU.
  */
 static bool
 mp_bsp_lapic(struct acpi_cpus *ac)
 {
-	bool acpi = acpi_find_cpus(ac);
+	bool listed = acpi_find_cpus(ac) || mptable_find_cpus(ac);
 
-	lapic_init(acpi ? ac->ac_lapic_pa : lapic_msr_base());
+	lapic_init(listed ? ac->ac_lapic_pa : lapic_msr_base());
 	i8259_disable();
 	lapic_enable(true);
 	pcpu0.pc_apic_id = lapic_id();
-	if (acpi && !madt_has(ac, pcpu0.pc_apic_id)) {
-		kprintf("mp: the boot CPU (APIC ID %u) is not in the MADT; "
-		    "using it only\n", pcpu0.pc_apic_id);
-		acpi = false;
+	if (listed && !madt_has(ac, pcpu0.pc_apic_id)) {
+		kprintf("mp: the boot CPU (APIC ID %u) is not in the firmware's "
+		    "CPU list; using it only\n", pcpu0.pc_apic_id);
+		listed = false;
 	}
-	return (acpi);
+	/* As FreeBSD: run on the first MAXCPU, and say so. */
+	if (listed && ac->ac_nbeyond > 0)
+		kprintf("mp: Minnow runs on at most %d CPUs (MAXCPU); the "
+		    "other %d are left off\n", MAXCPU, ac->ac_nbeyond);
+	return (listed);
 }
 
 /* The BSP's local APIC, timer and IPI handlers; then the APs. */

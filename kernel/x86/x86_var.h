@@ -77,10 +77,14 @@ paddr_t	lapic_msr_base(void);
 /* acpi.c: the CPUs the MADT lists. */
 struct acpi_cpus {
 	paddr_t		ac_lapic_pa;	/* local APIC registers */
-	int		ac_ncpus;	/* enabled processors */
+	int		ac_ncpus;	/* enabled processors, at most MAXCPU */
+	int		ac_nbeyond;	/* enabled ones past MAXCPU, left off */
 	uint32_t	ac_apic_id[MAXCPU];	/* their APIC IDs, MADT order */
 };
 bool	acpi_find_cpus(struct acpi_cpus *ac);
+void	acpi_cpus_add(struct acpi_cpus *ac, uint32_t apic_id);
+/* mptable.c: the same from the Intel MP table, for machines without ACPI. */
+bool	mptable_find_cpus(struct acpi_cpus *ac);
 
 /* isa.c: the legacy timer (i8254 PIT) and interrupt controllers. */
 #define	PIT_HZ		1193182

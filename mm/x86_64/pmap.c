@@ -335,11 +335,30 @@ pmap_identity_remove(paddr_t pa)
 	invlpg(pa);
 }
 
+/*
+ * The arena is KVA_SIZE, or KVA_PER_RAM times the managed RAM if that is
+ * less.  Its page tables are built as it is used (pmap_growkernel) and,
+ * as in FreeBSD, never freed: one page per 2 MiB, so a used-up 4 GiB arena
+ * holds 8 MiB of them, more than a small machine has; at 32 times the RAM
+ * they stay under 1/16 of it.  (FreeBSD sizes its kmem arena from the RAM
+ * too: VM_KMEM_SIZE_SCALE.)  Nothing runs out of KVA before it runs out of
+ * RAM to put behind it.
+ * => after vm_page_startup(): it counts the managed pages.
+ */
+#define	KVA_PER_RAM	32
+
+static vaddr_t kva_end;
+
 void
 pmap_kva_bounds(vaddr_t *start, vaddr_t *end)
 {
+	uint64_t size = (uint64_t)vm_cnt.v_page_count * PAGE_SIZE *
+	    KVA_PER_RAM;
+
+	size = roundup2(MIN(size, KVA_SIZE), NBPDR);
+	kva_end = KVA_MIN_ADDRESS + size;
 	*start = KVA_MIN_ADDRESS;
-	*end = KVA_MIN_ADDRESS + KVA_SIZE;
+	*end = kva_end;
 }
 
 void
@@ -353,5 +372,5 @@ pmap_print_layout(void)
 	    pg_nx ? "on" : "not supported");
 	kprintf("pmap: kernel %p-%p, KVA %p-%p\n", (void *)kernel_start,
 	    (void *)(KERNBASE + vm_boot_alloc_end()), (void *)KVA_MIN_ADDRESS,
-	    (void *)(KVA_MIN_ADDRESS + KVA_SIZE));
+	    (void *)kva_end);
 }

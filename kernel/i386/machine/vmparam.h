@@ -20,4 +20,11 @@
 /* The page allocator manages RAM below 4 GiB; the rest is reported. */
 #define	VM_MAX_PHYS		0x100000000ULL
 
+/*
+ * The least RAM this kernel boots with, in MiB (QEMU -m), one CPU: the
+ * boot allocations and every self-test fit (README, "Requirements").  With
+ * less, kmain stops at once with one line (ram_check in kernel/main.c).
+ */
+#define	VM_MIN_RAM_MB		4
+
 #endif /* !_MACHINE_VMPARAM_H_ */

@@ -2,7 +2,8 @@
  * x86_64 virtual memory layout (one PML4 slot is 512 GiB):
  *
  *   0xffff800000000000  direct map of all physical memory (slot 256), NX
- *   0xfffffe0000000000  KVA arena, KVA_SIZE bytes (slot 508)
+ *   0xfffffe0000000000  KVA arena, at most KVA_SIZE bytes (slot 508; less
+ *                       on a small machine: pmap_kva_bounds)
  *   0xffffffff80000000  kernel image + boot allocations (slot 511), at
  *                       KERNBASE + physical address
  *
@@ -20,5 +21,12 @@
 #define	KVA_SIZE		(4UL << 30)
 /* The page allocator manages RAM below this physical address. */
 #define	VM_MAX_PHYS		((uint64_t)DMAP_MAX_SIZE)
+
+/*
+ * The least RAM this kernel boots with, in MiB (QEMU -m), one CPU: the
+ * boot allocations and every self-test fit (README, "Requirements").  With
+ * less, kmain stops at once with one line (ram_check in kernel/main.c).
+ */
+#define	VM_MIN_RAM_MB		4
 
 #endif /* !_MACHINE_VMPARAM_H_ */
