@@ -1,7 +1,8 @@
 /*
  * Suite "sleep": msleep/wakeup/wakeup_one, timeouts, signals and PCATCH,
- * msleep_spin, msleep letting its mutex go only once the thread sleeps,
- * and a producer/consumer stress over every CPU (kernel/thread.h).
+ * msleep_spin, msleep and msleep_spin letting their lock go only once
+ * the thread is on its way to sleep, and a producer/consumer stress over
+ * every CPU (kernel/thread.h).
  */
 #include <kernel/systm.h>
 #include <kernel/errno.h>
