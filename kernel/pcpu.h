@@ -15,7 +15,7 @@
  *	    touched only with interrupts off
  *	(s) written by the CPU itself with sched_lock held (sched_switch)
  *	(v) pc_vmcache_lock, taken with interrupts off: by the CPU itself,
- *	    or by another CPU draining the cache (mm/vm_page.c)
+ *	    or by another CPU draining the cache (mm/vm_page_alloc.c)
  *	(a) atomic operations only
  */
 #ifndef _KERNEL_PCPU_H_
@@ -43,7 +43,7 @@ struct pcpu {
 	volatile uint64_t pc_ticks;	/* (o) timer interrupts taken */
 	volatile uint64_t pc_ipi_sent;	/* (o) IPIs this CPU sent */
 	volatile uint64_t pc_ipi_recv;	/* (o) IPIs this CPU took */
-	/* Free single pages kept by mm/vm_page.c. */
+	/* Free single pages kept by mm/vm_page_alloc.c. */
 	uint32_t	 pc_vmcache_lock; /* (a) guards the two below */
 	int		 pc_vmcache_n;	/* (v) pages in pc_vmcache */
 	struct vm_page	*pc_vmcache[32]; /* (v) */

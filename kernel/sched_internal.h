@@ -1,7 +1,8 @@
 /*
  * Between the scheduler (kernel/sched.c), the sleep queues
  * (kernel/sleepq.c), the spin locks (kernel/lock.c), the kernel stacks
- * (kernel/kstack.c) and the machine-dependent thread code only.  The run
+ * (kernel/kstack.c) and the machine-dependent thread code only (and the
+ * sleep suite, which watches sched_lock's owner).  The run
  * and sleep queue operations run with sched_lock held; the stack and
  * machine-dependent start-up functions at the end do not need it.
  */

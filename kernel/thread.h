@@ -19,12 +19,13 @@
  *    NULL) and sleeps on chan, atomically with respect to wakeup(chan):
  *    a wakeup after the caller released m cannot be lost.  m is
  *    re-acquired before msleep returns.
- *  - msleep_spin(chan, sl, wmesg, timo) is the same with a spin lock sl
- *    (FreeBSD's msleep_spin(9)), for a sleeper whose wakers may run with
- *    interrupts off; sl must be the only spin lock the caller holds.
  *  - returns 0 when woken, EWOULDBLOCK when timo ticks (> 0) passed,
  *    EINTR when flags has PCATCH and the thread has a signal pending
  *    (also at once, without sleeping, if one is already pending).
+ *  - msleep_spin(chan, sl, wmesg, timo) is msleep with a spin lock sl
+ *    instead of a mutex, and no flags (FreeBSD's msleep_spin(9)): for a
+ *    sleeper whose wakers may run with interrupts off.  sl must be the
+ *    only spin lock the caller holds (KASSERT).  Returns 0 or EWOULDBLOCK.
  *  - thread_signal(td) posts a signal; it stays pending until the thread
  *    calls thread_sigclear().  A sleep without PCATCH ignores it.
  */

@@ -1,7 +1,8 @@
 /*
  * Suite "sleep": msleep/wakeup/wakeup_one, timeouts, signals and PCATCH,
- * msleep_spin, msleep letting its mutex go only once the thread sleeps,
- * and a producer/consumer stress over every CPU (kernel/thread.h).
+ * msleep_spin, msleep and msleep_spin letting their lock go only once
+ * the thread is on its way to sleep, and a producer/consumer stress over
+ * every CPU (kernel/thread.h).
  */
 #include <kernel/systm.h>
 #include <kernel/errno.h>
@@ -10,6 +11,7 @@
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
 #include <kernel/thread.h>
+#include <kernel/sched_internal.h>	/* sched_lock: see ms_grab */
 #include <kernel/trap.h>
 #include <lib/string.h>
 
@@ -225,30 +227,40 @@ KTEST(sleep, msleep_spin_misuse_panics)
 #define	MS_ROUNDS	300
 
 static struct {
+	bool		spin;		/* msleep_spin and sl, or msleep and m */
+	int		cpu;		/* the sleeper's */
 	struct mtx	m;
+	struct spinlock	sl;
 	int		chan;		/* its address is the wait channel */
 	volatile int	ready;		/* round the sleeper is entering msleep */
 	volatile int	stop;
 } ms;
 
-/* Each round: take the mutex, say so, and msleep on it. */
+/* Each round: take the lock, say so, and sleep, letting it go. */
 static void
 msleep_rounds(void *arg __unused)
 {
-	int i, timeouts = 0;
+	int i, error, timeouts = 0;
 
 	for (i = 1; i <= MS_ROUNDS && !ms.stop; i++) {
-		mtx_lock(&ms.m);
-		ms.ready = i;
+		if (ms.spin) {
+			spinlock_acquire(&ms.sl);
+			ms.ready = i;
+			error = msleep_spin(&ms.chan, &ms.sl, "atomic", hz);
+			spinlock_release(&ms.sl);
+		} else {
+			mtx_lock(&ms.m);
+			ms.ready = i;
+			error = msleep(&ms.chan, &ms.m, 0, "atomic", hz);
+			mtx_unlock(&ms.m);
+		}
 		/* The timeout only ends a sleep whose wakeup was lost. */
-		if (msleep(&ms.chan, &ms.m, 0, "atomic", hz) == EWOULDBLOCK)
-			timeouts++;
-		mtx_unlock(&ms.m);
+		timeouts += (error == EWOULDBLOCK);
 	}
 	thread_exit(timeouts);
 }
 
-/* Wait for the sleeper to hold the mutex in round i; false after 5 s. */
+/* Wait for the sleeper to hold the lock in round i; false after 5 s. */
 static bool
 ms_wait_round(int i)
 {
@@ -260,14 +272,49 @@ ms_wait_round(int i)
 	return (true);
 }
 
+static bool
+ms_asleep(const struct thread *td)
+{
+	return (__atomic_load_n(&td->td_state, __ATOMIC_ACQUIRE) ==
+	    TDS_SLEEPING && td->td_wchan == &ms.chan);
+}
+
 /*
- * msleep lets the mutex go only once the thread is on the sleep queue:
- * this CPU spins on mtx_trylock while the sleeper, on another CPU, enters
- * msleep, and the moment the mutex is ours the sleeper must be asleep on
- * the channel.  (If msleep released the mutex first, a wakeup sent right
- * then would be lost: the classic lost-wakeup bug.)
+ * Take the lock the moment the sleeper lets it go, and say whether the
+ * sleeper was safely on its way to sleep then.  mtx_trylock takes
+ * sched_lock, so it can succeed only after the sleeper's switch: the
+ * sleeper must be asleep.  A spin lock is let go while the sleeper holds
+ * sched_lock, on its way into the sleep queue: its CPU must still hold
+ * sched_lock, or (read after) the sleeper must be asleep.
  */
-KTEST(sleep, msleep_releases_mutex_only_when_asleep)
+static bool
+ms_grab(const struct thread *td)
+{
+	if (ms.spin) {
+		spinlock_acquire(&ms.sl);
+		return (__atomic_load_n(&sched_lock.sl_owner,
+		    __ATOMIC_ACQUIRE) == ms.cpu || ms_asleep(td));
+	}
+	while (!mtx_trylock(&ms.m))
+		;		/* no pause: catch the first moment */
+	return (ms_asleep(td));
+}
+
+static void
+ms_release(void)
+{
+	if (ms.spin)
+		spinlock_release(&ms.sl);
+	else
+		mtx_unlock(&ms.m);
+}
+
+/*
+ * Rounds of: the sleeper, on another CPU, takes the lock and sleeps;
+ * this CPU spins for the lock, and wakes the sleeper up at once.
+ */
+static void
+msleep_race(bool spin)
 {
 	struct thread *td;
 	uint64_t end;
@@ -275,12 +322,14 @@ KTEST(sleep, msleep_releases_mutex_only_when_asleep)
 	bool stalled = false;
 
 	if (mp_ncpus < 2)
-		KT_SKIP("needs 2 CPUs: the mutex is watched from another one");
+		KT_SKIP("needs 2 CPUs: the lock is watched from another one");
 	sched_pin();
+	ms.spin = spin;
 	mtx_init(&ms.m, "msleep atomic");
+	spinlock_init(&ms.sl, "msleep_spin atomic");
 	ms.ready = ms.stop = 0;
-	td = thread_create_on("atomic", msleep_rounds, NULL,
-	    (curcpu()->pc_cpuid + 1) % mp_ncpus);
+	ms.cpu = (curcpu()->pc_cpuid + 1) % mp_ncpus;
+	td = thread_create_on("atomic", msleep_rounds, NULL, ms.cpu);
 	if (td == NULL) {
 		sched_unpin();
 		KT_FAIL("no thread");
@@ -293,24 +342,39 @@ KTEST(sleep, msleep_releases_mutex_only_when_asleep)
 			ms.stop = 1;
 			break;
 		}
-		while (!mtx_trylock(&ms.m))
-			;		/* no pause: catch the first moment */
-		early += (td->td_state != TDS_SLEEPING ||
-		    td->td_wchan != &ms.chan);
+		early += !ms_grab(td);
 		/* Before the wakeup, so the sleeper sees it and ends. */
 		if (++rounds == MS_ROUNDS || early != 0 || sched_ticks() >= end)
 			ms.stop = 1;
 		wakeup(&ms.chan);
-		mtx_unlock(&ms.m);
+		ms_release();
 	}
 	timeouts = thread_join(td);
 	sched_unpin();
 	if (early != 0)
-		ktest_diag("round %d: the mutex was free before the sleeper "
-		    "slept", rounds);
+		ktest_diag("round %d: the lock was free before the sleeper "
+		    "was on its way to sleep", rounds);
 	KT_EXPECT_FALSE(stalled);
 	KT_EXPECT_EQ(early, 0);
 	KT_EXPECT_EQ(timeouts, 0);
+}
+
+/*
+ * msleep lets the mutex go only once the thread is on the sleep queue:
+ * this CPU spins on mtx_trylock while the sleeper, on another CPU, enters
+ * msleep, and the moment the mutex is ours the sleeper must be asleep on
+ * the channel.  (If msleep released the mutex first, a wakeup sent right
+ * then would be lost: the classic lost-wakeup bug.)
+ */
+KTEST(sleep, msleep_releases_mutex_only_when_asleep)
+{
+	msleep_race(false);
+}
+
+/* The same for msleep_spin and its spin lock. */
+KTEST(sleep, msleep_spin_releases_lock_only_when_asleep)
+{
+	msleep_race(true);
 }
 
 /* ---------------------------------------------- producer/consumer */
