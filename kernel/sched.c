@@ -46,7 +46,16 @@ this_cpu(void)
 	return (curcpu()->pc_cpuid);
 }
 
-/* CPU for a thread becoming runnable: its own if pinned, else the least loaded. */
+/*
+ * CPU for a thread becoming runnable: its own if pinned, else the one with
+ * the fewest queued threads, ties to the thread's last CPU.  The running
+ * thread is not counted, so a busy CPU and an idle one look alike: a new
+ * thread may queue behind its creator, until an idle CPU steals it (at
+ * that CPU's next tick at the latest: idle_loop looks at every queue).
+ * FreeBSD's ULE counts the running thread too (tdq_load).  Either way no
+ * CPU stays idle while threads wait, which is what
+ * sched.unpinned_threads_use_every_cpu checks.
+ */
 static int
 sched_pick_cpu(const struct thread *td)
 {

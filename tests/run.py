@@ -90,6 +90,9 @@ MATRIX_ROWS = [
     ("i386-iso-128M",    "i386",   "iso",    1,    "128M", "max", []),
     ("x86_64-iso-128M",  "x86_64", "iso",    1,    "128M", "max", []),
     ("i386-1cpu-16M",    "i386",   "kernel", 1,    "16M",  "max", []),
+    # The least RAM the kernels boot with (VM_MIN_RAM_MB): every test fits.
+    ("i386-1cpu-4M",     "i386",   "kernel", 1,    "4M",   "max", []),
+    ("x86_64-1cpu-4M",   "x86_64", "kernel", 1,    "4M",   "max", []),
     # Most of 3 GiB is never permanently mapped on i386 (no direct map).
     ("i386-1cpu-3G",     "i386",   "kernel", 1,    "3G",   "max", []),
     # RAM above 4 GiB is handed out and written through the direct map.
@@ -102,6 +105,9 @@ MATRIX_ROWS = [
     ("x86_64-2cpu-128M", "x86_64", "kernel", 2,    "128M", "max", []),
     ("x86_64-4cpu-128M", "x86_64", "kernel", 4,    "128M", "max", []),
     ("x86_64-8cpu-256M", "x86_64", "kernel", 8,    "256M", "max", []),
+    # No ACPI: the CPUs come from the MP table (kernel/x86/mptable.c).
+    ("x86_64-noacpi-2cpu", "x86_64", "kernel", 2,  "128M", "max",
+     ["-no-acpi"]),
 ]
 
 ARCHS = ("i386", "x86_64")

@@ -368,8 +368,8 @@ mp_bsp_lapic(struct acpi_cpus *ac)
 	}
 	/* As FreeBSD: run on the first MAXCPU, and say so. */
 	if (listed && ac->ac_nbeyond > 0)
-		kprintf("mp: Minnow runs on at most %d CPUs (MAXCPU); the "
-		    "other %d are left off\n", MAXCPU, ac->ac_nbeyond);
+		kprintf("mp: Minnow runs on at most %d CPUs (MAXCPU): %d "
+		    "more left off\n", MAXCPU, ac->ac_nbeyond);
 	return (listed);
 }
 

@@ -74,12 +74,12 @@ void	lapic_timer_calibrate(void);
 void	lapic_timer_start(void);
 paddr_t	lapic_msr_base(void);
 
-/* acpi.c: the CPUs the MADT lists. */
+/* acpi.c: the CPUs the firmware lists (the MADT, or the MP table). */
 struct acpi_cpus {
 	paddr_t		ac_lapic_pa;	/* local APIC registers */
 	int		ac_ncpus;	/* enabled processors, at most MAXCPU */
 	int		ac_nbeyond;	/* enabled ones past MAXCPU, left off */
-	uint32_t	ac_apic_id[MAXCPU];	/* their APIC IDs, MADT order */
+	uint32_t	ac_apic_id[MAXCPU];	/* their APIC IDs, table order */
 };
 bool	acpi_find_cpus(struct acpi_cpus *ac);
 void	acpi_cpus_add(struct acpi_cpus *ac, uint32_t apic_id);
