@@ -83,6 +83,8 @@ from ktap import (CRASH_LINES, CRASHED, SUITE_SUMMARY_RE, Crash,  # noqa: E402
 #                        (kernel rows only: an ISO's grub.cfg fixes its own)
 #             "timeout": seconds for one boot of this row, when --timeout
 #                        is not given (a slow row: many CPUs, much RAM)
+#             "ktest":   the row's own filter when --ktest is not given, for
+#                        a row that is too slow for every suite (16 CPUs)
 MATRIX_ROWS = [
     # name               arch      boot      cpus  mem     cpu    extra
     ("i386-1cpu-128M",   "i386",   "kernel", 1,    "128M", "max", []),
@@ -108,6 +110,14 @@ MATRIX_ROWS = [
     # No ACPI: the CPUs come from the MP table (kernel/x86/mptable.c).
     ("x86_64-noacpi-2cpu", "x86_64", "kernel", 2,  "128M", "max",
      ["-no-acpi"]),
+    # Many CPUs: placement and wakeups across 16 (every suite would take
+    # over a minute on two host cores, so only the ones about CPUs).
+    ("i386-16cpu-256M",  "i386",   "kernel", 16,   "256M", "max", [],
+     {"ktest": "smp.ncpus_matches_firmware_and_hint,sched,sleep",
+      "timeout": 120}),
+    ("x86_64-16cpu-256M", "x86_64", "kernel", 16,  "256M", "max", [],
+     {"ktest": "smp.ncpus_matches_firmware_and_hint,sched,sleep",
+      "timeout": 120}),
 ]
 
 ARCHS = ("i386", "x86_64")
@@ -135,6 +145,7 @@ class Config:
     extra: tuple = ()
     cmdline: str = ""               # more kernel options for this row
     timeout: float | None = None    # this row's limit per boot
+    ktest: str | None = None        # this row's filter without --ktest
 
     def image(self, build_dir: Path) -> Path:
         """The file QEMU boots for this configuration."""
@@ -143,7 +154,7 @@ class Config:
         return build_dir / self.arch / "minnow.elf"
 
 
-ROW_OPTIONS = ("cmdline", "timeout")
+ROW_OPTIONS = ("cmdline", "timeout", "ktest")
 
 
 def build_matrix(rows=None) -> dict[str, Config]:
@@ -164,9 +175,9 @@ def build_matrix(rows=None) -> dict[str, Config]:
             raise ValueError(f"matrix: row {name}: unknown option "
                              f"{', '.join(unknown)}; known: "
                              f"{', '.join(ROW_OPTIONS)}")
-        if boot == "iso" and opts.get("cmdline"):
+        if boot == "iso" and (opts.get("cmdline") or "ktest" in opts):
             raise ValueError(f"matrix: row {name}: an ISO row cannot take "
-                             f"a cmdline (its grub.cfg fixes it)")
+                             f"a cmdline or ktest (its grub.cfg fixes them)")
         timeout = opts.get("timeout")
         if timeout is not None and not (isinstance(timeout, (int, float))
                                         and timeout > 0):
@@ -174,7 +185,7 @@ def build_matrix(rows=None) -> dict[str, Config]:
                              f"positive number of seconds")
         matrix[name] = Config(name, arch, boot, cpus, mem, cpu or "max",
                               tuple(extra), opts.get("cmdline", ""),
-                              timeout)
+                              timeout, opts.get("ktest"))
     return matrix
 
 
@@ -270,7 +281,10 @@ def last_started_test(e9_text: str) -> str | None:
 
 def kernel_cmdline(cfg: Config, ktest: str | None, after: str | None) -> str:
     """-append for a kernel row: ktest[=FILTER] ncpus=N, the row's own
-    options, and ktest.after=SUITE.TEST when booting again past a crash."""
+    options, and ktest.after=SUITE.TEST when booting again past a crash.
+    Without a filter of its own (--ktest), a row runs its "ktest" option."""
+    if ktest is None:
+        ktest = cfg.ktest
     words = ["ktest" if ktest is None else f"ktest={ktest}",
              f"ncpus={cfg.cpus}"]
     words += cfg.cmdline.split()
@@ -684,6 +698,8 @@ def format_matrix(configs: list[Config], build_dir: Path) -> list[str]:
         extra = "  " + " ".join(c.extra) if c.extra else ""
         if c.cmdline:
             extra += f"  -append +'{c.cmdline}'"
+        if c.ktest is not None:
+            extra += f"  ktest={c.ktest}"
         if c.timeout is not None:
             extra += f"  timeout {c.timeout:g}s"
         lines.append(f"{c.name:<{width}}  {c.arch:<6}  {c.boot:<6}  "

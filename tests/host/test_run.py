@@ -628,9 +628,16 @@ class MatrixTest(unittest.TestCase):
                          "ktest.after=lib.x")
         self.assertEqual(run.kernel_cmdline(matrix["b"], None, None),
                          "ktest ncpus=1")
+        own = run.build_matrix([("c", "x86_64", "kernel", 16, "256M", "max",
+                                 [], {"ktest": "sched"})])["c"]
+        self.assertEqual(run.kernel_cmdline(own, None, None),
+                         "ktest=sched ncpus=16")
+        self.assertEqual(run.kernel_cmdline(own, "lib", "lib.x"),
+                         "ktest=lib ncpus=16 ktest.after=lib.x")
         bad = [("c", "x86_64", "kernel", 1, "1M", "max", [], {"cmdlin": ""}),
                ("c", "x86_64", "iso", 1, "1M", "max", [], {"cmdline": "x"}),
                ("c", "x86_64", "kernel", 1, "1M", "max", [], {"timeout": 0}),
+               ("c", "x86_64", "iso", 1, "1M", "max", [], {"ktest": "lib"}),
                ("c", "x86_64", "kernel", 1, "1M", "max", [], "x=1")]
         for row in bad:
             with self.subTest(row=row), self.assertRaises(ValueError):
