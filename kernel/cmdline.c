@@ -17,6 +17,9 @@ static const struct known_opt {
 	{ "ktest", ARG_OPTIONAL, "run self-tests: ktest[=SUITE[.TEST],...]" },
 	{ "bench", ARG_OPTIONAL, "run benchmarks: bench[=NAME,...]" },
 	{ "ncpus", ARG_REQUIRED, "expected CPU count, for tests: ncpus=N" },
+	{ "ubc", ARG_REQUIRED, "UBC copy path: ubc=window|direct (mm/ubc.h)" },
+	{ "ubc_nwins", ARG_REQUIRED, "UBC windows: ubc_nwins=16..65536" },
+	{ "ubc_winshift", ARG_REQUIRED, "UBC window size 1<<S: ubc_winshift=12..18" },
 };
 
 static struct cmdline kernel_cmdline;

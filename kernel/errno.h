@@ -3,6 +3,8 @@
 #define _KERNEL_ERRNO_H_
 
 #define	EINTR		4	/* interrupted by a signal */
+#define	EIO		5	/* input/output error (a pager's) */
+#define	EDEADLK		11	/* would sleep where sleeping is forbidden */
 #define	ENOMEM		12
 #define	EFAULT		14
 #define	EBUSY		16

@@ -14,6 +14,7 @@
 #include <mm/kva.h>
 #include <mm/malloc.h>
 #include <mm/pmap.h>
+#include <mm/ubc.h>
 #include <mm/vm_page.h>
 #include <machine/cpufunc.h>
 
@@ -59,6 +60,7 @@ kmain(uint32_t magic, uint32_t info)
 	sched_init();		/* this code becomes thread0 */
 	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline);
+	ubc_init();		/* after cmdline: its windows are boot options */
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);
 	if ((opt = cmdline_get("bench")) != NULL) {

@@ -33,6 +33,7 @@
 #include <lib/queue.h>
 
 struct kcatch;
+struct onfault;
 
 enum thread_state {
 	TDS_NEW,		/* being created */
@@ -74,6 +75,8 @@ struct thread {
 	void		*td_arg;
 	intptr_t	 td_exitval;
 	bool		 td_joined;
+	/* Fault recovery (kernel/uio.h), touched only by the thread itself. */
+	struct onfault	*td_onfault;	/* innermost kcopy recovery point */
 };
 
 #define	PCATCH		0x100	/* msleep: a signal interrupts the sleep */

@@ -20,6 +20,7 @@
 
 #include <kernel/systm.h>
 #include <mm/vm_page.h>
+#include <machine/vmparam.h>
 
 #define	PMAP_NO_PA	((paddr_t)-1)
 
@@ -59,5 +60,20 @@ bool	pmap_growkernel(vaddr_t end);
 void	pmap_kva_bounds(vaddr_t *start, vaddr_t *end);
 /* Print the kernel's virtual memory layout at boot. */
 void	pmap_print_layout(void);
+
+/*
+ * The direct-map address of page m, or NULL where there is no direct map
+ * (i386): UBC's direct path copies through it (mm/ubc.c).
+ */
+static inline void *
+pmap_page_direct(vm_page_t m)
+{
+#if PMAP_HAS_DMAP
+	return ((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
+#else
+	(void)m;
+	return (NULL);
+#endif
+}
 
 #endif /* !_MM_PMAP_H_ */

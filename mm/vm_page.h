@@ -21,11 +21,11 @@
 #include <kernel/systm.h>
 #include <lib/queue.h>
 
-struct vm_object;
+struct uvm_object;
 
 struct vm_page {
 	TAILQ_ENTRY(vm_page) plinks;	/* free list, or the owner's queue */
-	struct vm_object *object;	/* owning object (UBC), or NULL */
+	struct uvm_object *object;	/* owning object (mm/uvm_object.h) */
 	uint64_t	 pindex;	/* page offset in object */
 	paddr_t		 phys_addr;
 	uint32_t	 wire_count;
@@ -39,6 +39,10 @@ typedef struct vm_page *vm_page_t;
 #define	PG_CACHED	0x0002		/* free, in the per-CPU page cache */
 #define	PG_ZERO		0x0004		/* known to be zero-filled */
 #define	PG_INUSE	0x0008		/* allocated, not yet freed */
+/* Owned by the page's object, under its vmobjlock (mm/uvm_object.h). */
+#define	PG_BUSY		0x0010		/* I/O or a mapping in progress */
+#define	PG_WANTED	0x0020		/* someone sleeps until it is unbusy */
+#define	PG_DIRTY	0x0040		/* newer than the backing store */
 
 #define	VM_ALLOC_NORMAL	0x0
 #define	VM_ALLOC_ZERO	0x1

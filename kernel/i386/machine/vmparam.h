@@ -20,4 +20,8 @@
 /* The page allocator manages RAM below 4 GiB; the rest is reported. */
 #define	VM_MAX_PHYS		0x100000000ULL
 
+/* UBC windows (mm/ubc.h): 8 KiB x 1024 = 8 MiB of KVA (NetBSD's generic choice). */
+#define	UBC_WINSHIFT_DEFAULT	13
+#define	UBC_NWINS_DEFAULT	1024
+
 #endif /* !_MACHINE_VMPARAM_H_ */

@@ -21,4 +21,8 @@
 /* The page allocator manages RAM below this physical address. */
 #define	VM_MAX_PHYS		((uint64_t)DMAP_MAX_SIZE)
 
+/* UBC windows (mm/ubc.h): 64 KiB x 1024 = 64 MiB of KVA (NetBSD amd64: 64 KiB x 4096). */
+#define	UBC_WINSHIFT_DEFAULT	16
+#define	UBC_NWINS_DEFAULT	1024
+
 #endif /* !_MACHINE_VMPARAM_H_ */

@@ -1,0 +1,389 @@
+/*
+ * VM objects (mm/uvm_object.h): pages by offset, busy pages and the
+ * sleep on them, the generic page-at-a-time get and put that pagers
+ * build on, and the anonymous zero-fill object (NetBSD's aobj, without
+ * swap).
+ *
+ * Lock order: an object's vmobjlock, then the UBC lock (uvm_obj_putpages
+ * calls ubc_flush); never the other way round.
+ */
+#include <kernel/systm.h>
+#include <kernel/errno.h>
+#include <kernel/pcpu.h>
+#include <kernel/thread.h>
+#include <mm/malloc.h>
+#include <mm/ubc.h>
+#include <mm/uvm_object.h>
+#include <mm/vm_page.h>
+
+static inline int64_t
+uvm_obj_index(const struct uvm_object *uobj, voff_t off)
+{
+	KASSERT((off & PAGE_MASK) == 0 && off >= 0 && off < uobj->uo_size,
+	    ("uvm_object %p: offset %#llx not a page of the object (size "
+	    "%#llx)", (const void *)uobj, (long long)off,
+	    (long long)uobj->uo_size));
+	return (off >> PAGE_SHIFT);
+}
+
+/*
+ * uvm_obj_init: set up an object of size bytes with one reference.
+ * => size: a positive multiple of PAGE_SIZE.  May sleep (malloc).
+ */
+void
+uvm_obj_init(struct uvm_object *uobj, const struct uvm_pagerops *ops,
+    voff_t size)
+{
+	KASSERT(size > 0 && (size & PAGE_MASK) == 0,
+	    ("uvm_obj_init: size %#llx is not whole pages", (long long)size));
+	mtx_init(&uobj->vmobjlock, "vmobjlock");
+	uobj->pgops = ops;
+	uobj->uo_size = size;
+	uobj->uo_pages = malloc((size_t)(size >> PAGE_SHIFT) *
+	    sizeof(struct vm_page *), M_WAITOK | M_ZERO);
+	uobj->uo_npages = 0;
+	uobj->uo_refs = 1;
+	LIST_INIT(&uobj->uo_ubc);
+	uobj->uo_pgin = uobj->uo_pgahead = uobj->uo_pgout = 0;
+}
+
+/*
+ * uvm_obj_destroy: free what uvm_obj_init allocated.
+ * => no pages left, no UBC window attached (ubc_purge first).
+ */
+void
+uvm_obj_destroy(struct uvm_object *uobj)
+{
+	KASSERT(uobj->uo_npages == 0, ("uvm_obj_destroy: %d pages left",
+	    uobj->uo_npages));
+	KASSERT(LIST_EMPTY(&uobj->uo_ubc), ("uvm_obj_destroy: UBC windows "
+	    "still attached (ubc_purge first)"));
+	free(uobj->uo_pages);
+	uobj->uo_pages = NULL;
+}
+
+/* uvm_pagelookup: the resident page at off, or NULL.  => vmobjlock. */
+struct vm_page *
+uvm_pagelookup(struct uvm_object *uobj, voff_t off)
+{
+	KASSERT(mtx_owned(&uobj->vmobjlock), ("uvm_pagelookup: unlocked"));
+	return (uobj->uo_pages[uvm_obj_index(uobj, off)]);
+}
+
+/* uvm_pageinsert: m becomes the page at off.  => vmobjlock, off free. */
+void
+uvm_pageinsert(struct uvm_object *uobj, struct vm_page *m, voff_t off)
+{
+	int64_t i = uvm_obj_index(uobj, off);
+
+	KASSERT(mtx_owned(&uobj->vmobjlock), ("uvm_pageinsert: unlocked"));
+	KASSERT(uobj->uo_pages[i] == NULL, ("uvm_pageinsert: offset %#llx "
+	    "already has a page", (long long)off));
+	KASSERT(m->object == NULL, ("uvm_pageinsert: page in an object"));
+	m->object = uobj;
+	m->pindex = (uint64_t)i;
+	uobj->uo_pages[i] = m;
+	uobj->uo_npages++;
+}
+
+/* uvm_pageremove: m leaves its object.  => vmobjlock. */
+void
+uvm_pageremove(struct uvm_object *uobj, struct vm_page *m)
+{
+	KASSERT(mtx_owned(&uobj->vmobjlock), ("uvm_pageremove: unlocked"));
+	KASSERT(m->object == uobj && uobj->uo_pages[m->pindex] == m,
+	    ("uvm_pageremove: page %p is not in object %p", (void *)m,
+	    (void *)uobj));
+	uobj->uo_pages[m->pindex] = NULL;
+	uobj->uo_npages--;
+	m->object = NULL;
+}
+
+/*
+ * uvm_pagewait: sleep until busy page m is unbusied.
+ * => vmobjlock held; released during the sleep and retaken, so the
+ *    caller must look the page up again (it may be gone).  Returns true.
+ */
+bool
+uvm_pagewait(struct uvm_object *uobj, struct vm_page *m)
+{
+	KASSERT(m->flags & PG_BUSY, ("uvm_pagewait: page not busy"));
+	m->flags |= PG_WANTED;
+	msleep(m, &uobj->vmobjlock, 0, "pgbusy", 0);
+	return (true);
+}
+
+/* uvm_page_unbusy: clear PG_BUSY, wake waiters.  => vmobjlock. */
+void
+uvm_page_unbusy(struct uvm_object *uobj, struct vm_page **pps, int npages)
+{
+	int i;
+
+	KASSERT(mtx_owned(&uobj->vmobjlock), ("uvm_page_unbusy: unlocked"));
+	for (i = 0; i < npages; i++) {
+		struct vm_page *m = pps[i];
+
+		KASSERT(m->flags & PG_BUSY, ("uvm_page_unbusy: page %p of "
+		    "object %p is not busy", (void *)m, (void *)uobj));
+		if (m->flags & PG_WANTED)
+			wakeup(m);
+		m->flags &= ~(PG_BUSY | PG_WANTED);
+	}
+}
+
+/* A new page failed to come in: take it out, wake waiters, free it. */
+static void
+uvm_page_drop(struct uvm_object *uobj, struct vm_page *m)
+{
+	uvm_page_unbusy(uobj, &m, 1);
+	uvm_pageremove(uobj, m);
+	vm_page_free(m);
+}
+
+/*
+ * Allocate, insert and (with io) read one new page at off; busy on
+ * success.  Anonymous objects (io NULL) and overwrites get a zero page.
+ */
+static int
+uvm_obj_newpage(struct uvm_object *uobj, voff_t off, struct vm_page **mp,
+    int flags, uvm_pageio_t *io)
+{
+	bool read = io != NULL && (flags & PGO_OVERWRITE) == 0;
+	struct vm_page *m;
+	int error;
+
+	m = vm_page_alloc(read ? VM_ALLOC_NORMAL : VM_ALLOC_ZERO);
+	m->flags |= PG_BUSY;
+	uvm_pageinsert(uobj, m, off);
+	if (read) {
+		/* Busy: nobody touches m while the lock is dropped. */
+		mtx_unlock(&uobj->vmobjlock);
+		error = io(uobj, m, off, UIO_READ);
+		mtx_lock(&uobj->vmobjlock);
+		if (error != 0) {
+			uvm_page_drop(uobj, m);
+			return (error);
+		}
+		uobj->uo_pgin++;
+	}
+	*mp = m;
+	return (0);
+}
+
+/* One page, busy: the resident one (after waiting for it), or a new one. */
+static int
+uvm_obj_getpage(struct uvm_object *uobj, voff_t off, struct vm_page **mp,
+    int flags, uvm_pageio_t *io)
+{
+	struct vm_page *m;
+
+	while ((m = uvm_pagelookup(uobj, off)) != NULL) {
+		if ((m->flags & PG_BUSY) == 0) {
+			m->flags |= PG_BUSY;
+			*mp = m;
+			return (0);
+		}
+		uvm_pagewait(uobj, m);
+	}
+	return (uvm_obj_newpage(uobj, off, mp, flags, io));
+}
+
+/*
+ * Sequential advice: bring in the pages after a request that are not
+ * resident yet, up to UVM_READAHEAD_PAGES, and leave them unbusy.  A
+ * read error here is not the caller's: the page is simply not kept.
+ */
+static void
+uvm_obj_readahead(struct uvm_object *uobj, voff_t off, uvm_pageio_t *io)
+{
+	struct vm_page *m;
+	int i;
+
+	for (i = 0; i < UVM_READAHEAD_PAGES && off < uobj->uo_size;
+	    i++, off += PAGE_SIZE) {
+		if (uvm_pagelookup(uobj, off) != NULL)
+			continue;
+		if (uvm_obj_newpage(uobj, off, &m, 0, io) != 0)
+			break;
+		uobj->uo_pgahead++;
+		uvm_page_unbusy(uobj, &m, 1);
+	}
+}
+
+/*
+ * uvm_obj_getpages: the generic pgo_get (see struct uvm_pagerops) for
+ * pagers that read page by page with io, or zero-fill (io NULL).
+ */
+int
+uvm_obj_getpages(struct uvm_object *uobj, voff_t off, struct vm_page **pps,
+    int *npagesp, int advice, int flags, uvm_pageio_t *io)
+{
+	int i, error = 0;
+
+	KASSERT(mtx_owned(&uobj->vmobjlock), ("uvm_obj_getpages: unlocked"));
+	KASSERT(off + (voff_t)*npagesp * PAGE_SIZE <= uobj->uo_size,
+	    ("uvm_obj_getpages: past the end of the object"));
+	for (i = 0; i < *npagesp; i++)
+		if ((error = uvm_obj_getpage(uobj, off + (voff_t)i * PAGE_SIZE,
+		    &pps[i], flags, io)) != 0)
+			break;
+	if (error == 0 && io != NULL && advice == UVM_ADV_SEQUENTIAL)
+		uvm_obj_readahead(uobj, off + (voff_t)i * PAGE_SIZE, io);
+	*npagesp = i;
+	return (error);
+}
+
+/* Write one dirty page back; it stays dirty if that fails. */
+static int
+uvm_obj_cleanpage(struct uvm_object *uobj, struct vm_page *m, voff_t off,
+    uvm_pageio_t *io)
+{
+	int error;
+
+	m->flags |= PG_BUSY;
+	mtx_unlock(&uobj->vmobjlock);
+	error = io(uobj, m, off, UIO_WRITE);
+	mtx_lock(&uobj->vmobjlock);
+	uvm_page_unbusy(uobj, &m, 1);
+	if (error == 0) {
+		m->flags &= ~PG_DIRTY;
+		uobj->uo_pgout++;
+	}
+	return (error);
+}
+
+/*
+ * uvm_obj_putpages: the generic pgo_put.  Anonymous objects (io NULL)
+ * have no backing store (no swap): freeing their pages loses the data,
+ * and a later read of those offsets sees zeros, as in NetBSD's aobj.
+ * => vmobjlock held; no UBC window over the range may be in use when
+ *    pages are freed (ubc_flush asserts it).
+ */
+int
+uvm_obj_putpages(struct uvm_object *uobj, voff_t start, voff_t end,
+    int flags, uvm_pageio_t *io)
+{
+	struct vm_page *m;
+	voff_t off;
+	int e, error = 0;
+
+	KASSERT(mtx_owned(&uobj->vmobjlock), ("uvm_obj_putpages: unlocked"));
+	end = MIN(end, uobj->uo_size);
+	if (flags & PGO_FREE)
+		ubc_flush(uobj, start, end);
+	for (off = start; off < end; off += PAGE_SIZE) {
+		if ((m = uvm_pagelookup(uobj, off)) == NULL)
+			continue;
+		if (m->flags & PG_BUSY) {
+			uvm_pagewait(uobj, m);
+			off -= PAGE_SIZE;	/* look again */
+			continue;
+		}
+		if ((flags & PGO_CLEANIT) && (m->flags & PG_DIRTY) &&
+		    io != NULL && (e = uvm_obj_cleanpage(uobj, m, off,
+		    io)) != 0) {
+			error = error != 0 ? error : e;
+			continue;
+		}
+		if (flags & PGO_FREE) {
+			uvm_pageremove(uobj, m);
+			vm_page_free(m);
+		}
+	}
+	return (error);
+}
+
+/* uvm_obj_flush: pgo_put over the whole object.  => vmobjlock not held. */
+int
+uvm_obj_flush(struct uvm_object *uobj, int flags)
+{
+	int error;
+
+	mtx_lock(&uobj->vmobjlock);
+	error = uobj->pgops->pgo_put(uobj, 0, uobj->uo_size, flags);
+	mtx_unlock(&uobj->vmobjlock);
+	return (error);
+}
+
+/* uvm_obj_detach: drop a reference; the last calls pgo_destroy. */
+void
+uvm_obj_detach(struct uvm_object *uobj)
+{
+	int refs;
+
+	mtx_lock(&uobj->vmobjlock);
+	KASSERT(uobj->uo_refs > 0, ("uvm_obj_detach: object %p has no "
+	    "references", (void *)uobj));
+	refs = --uobj->uo_refs;
+	mtx_unlock(&uobj->vmobjlock);
+	if (refs == 0)
+		uobj->pgops->pgo_destroy(uobj);
+}
+
+/* ---------------------------------------------------------------- aobj */
+
+static int
+uao_get(struct uvm_object *uobj, voff_t off, struct vm_page **pps,
+    int *npagesp, int advice, int flags)
+{
+	return (uvm_obj_getpages(uobj, off, pps, npagesp, advice, flags,
+	    NULL));
+}
+
+static int
+uao_put(struct uvm_object *uobj, voff_t start, voff_t end, int flags)
+{
+	return (uvm_obj_putpages(uobj, start, end, flags, NULL));
+}
+
+static void
+uao_destroy(struct uvm_object *uobj)
+{
+	uvm_obj_flush(uobj, PGO_FREE);
+	ubc_purge(uobj);
+	uvm_obj_destroy(uobj);
+	free(uobj);
+}
+
+static const struct uvm_pagerops aobj_pager = {
+	.pgo_name = "aobj",
+	.pgo_get = uao_get,
+	.pgo_put = uao_put,
+	.pgo_destroy = uao_destroy,
+};
+
+/*
+ * uao_create: an anonymous object of size bytes (rounded up to pages),
+ * every page zero until written.  => may sleep; flags: UAO_FLAG_*.
+ */
+struct uvm_object *
+uao_create(voff_t size, int flags)
+{
+	struct uvm_object *uobj;
+
+	KASSERT((flags & ~UAO_FLAG_NOSWAP) == 0, ("uao_create: flags %#x",
+	    flags));
+	uobj = malloc(sizeof(*uobj), M_WAITOK | M_ZERO);
+	uvm_obj_init(uobj, &aobj_pager, round_page64(size));
+	return (uobj);
+}
+
+void
+uao_reference(struct uvm_object *uobj)
+{
+	mtx_lock(&uobj->vmobjlock);
+	KASSERT(uobj->uo_refs > 0, ("uao_reference: dead object"));
+	uobj->uo_refs++;
+	mtx_unlock(&uobj->vmobjlock);
+}
+
+/*
+ * uao_detach: drop a reference; the last frees the pages, detaches the
+ * object's UBC windows and frees the object.
+ * => no UBC window of the object may be in use (ubc_purge asserts).
+ */
+void
+uao_detach(struct uvm_object *uobj)
+{
+	uvm_obj_detach(uobj);
+}
