@@ -71,7 +71,7 @@ uiomove(void *buf, size_t n, struct uio *uio)
 		KASSERT(uio->uio_iovcnt > 0, ("uiomove: resid %zu with no "
 		    "iovec left", uio->uio_resid));
 		iov = uio->uio_iov;
-		if ((cnt = MIN(iov->iov_len, n)) == 0) {
+		if ((cnt = MIN(MIN(iov->iov_len, n), uio->uio_resid)) == 0) {
 			uio->uio_iov++;
 			uio->uio_iovcnt--;
 			continue;

@@ -14,7 +14,8 @@
  * (td_onfault, like FreeBSD's pcb_onfault and NetBSD's pcb_onfault /
  * onfault_set); trap() runs vm_fault() first, and when that fails it
  * longjmps to the recovery point with the error instead of reporting a
- * crash.  Only kcopy (and uiomove, which copies with kcopy) may touch a
+ * crash.  A fault on an address nobody pages (NULL, an unmapped kernel
+ * address) gives EFAULT, as NetBSD's kcopy does.  Only kcopy (and uiomove, which copies with kcopy) may touch a
  * UBC window: every other access to one that cannot be served crashes.
  *
  * Contract:

@@ -33,9 +33,11 @@
  *  - ubc_uiomove moves todo bytes (<= uio_resid) between the object at
  *    uio_offset and the uio, window by window, page by page, so the uio
  *    is exact to the page when a fault fails.  It returns the first
- *    error; with UBC_PARTIALOK it stops there, without it it goes on
- *    through the remaining windows without copying (so FAULTBUSY pages
- *    are all initialised), as NetBSD does.
+ *    error; with UBC_PARTIALOK it stops there.  Without it a FAULTBUSY
+ *    transfer goes on through the remaining windows without copying, so
+ *    that every page it busied is zeroed, as NetBSD does; other
+ *    transfers stop too (going on would only cost).  Either way the uio
+ *    counts exactly the bytes moved.
  *  - ubc_purge: the object has no pages left; detaches every window from
  *    it; a window of it still in use panics.
  *  - Direct path: on machines with a direct map ubc_uiomove copies

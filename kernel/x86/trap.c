@@ -136,8 +136,11 @@ trap_pfault(struct trapframe *tf, uintptr_t addr)
 	bool intr = (TF_FLAGS(tf) & PSL_I) != 0;
 	int error;
 
-	if (!vm_fault_managed(addr))
+	if (!vm_fault_managed(addr)) {
+		/* kcopy of a bad address: EFAULT, as NetBSD's kcopy. */
+		onfault_recover(EFAULT);
 		return (VM_FAULT_UNMANAGED);
+	}
 	if (intr)
 		enable_intr();
 	error = vm_fault(addr, (tf->tf_err & PGEX_W) ? VM_PROT_WRITE :
