@@ -17,6 +17,7 @@ static const struct known_opt {
 	{ "ktest", ARG_OPTIONAL, "run self-tests: ktest[=SUITE[.TEST],...]" },
 	{ "bench", ARG_OPTIONAL, "run benchmarks: bench[=NAME,...]" },
 	{ "ncpus", ARG_REQUIRED, "expected CPU count, for tests: ncpus=N" },
+	{ "nswbuf", ARG_REQUIRED, "pbufs in the pool (16..256): nswbuf=N" },
 };
 
 static struct cmdline kernel_cmdline;

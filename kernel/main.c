@@ -13,6 +13,7 @@
 #include <kernel/smp.h>
 #include <mm/kva.h>
 #include <mm/malloc.h>
+#include <mm/pbuf.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <machine/cpufunc.h>
@@ -59,6 +60,7 @@ kmain(uint32_t magic, uint32_t info)
 	sched_init();		/* this code becomes thread0 */
 	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline);
+	pbuf_init();		/* reads nswbuf= */
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);
 	if ((opt = cmdline_get("bench")) != NULL) {
