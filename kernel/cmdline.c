@@ -17,6 +17,9 @@ static const struct known_opt {
 	{ "ktest", ARG_OPTIONAL, "run self-tests: ktest[=SUITE[.TEST],...]" },
 	{ "bench", ARG_OPTIONAL, "run benchmarks: bench[=NAME,...]" },
 	{ "ncpus", ARG_REQUIRED, "expected CPU count, for tests: ncpus=N" },
+	{ "quickmap", ARG_REQUIRED, "x86_64 quick maps: quickmap=slot|dmap" },
+	{ "sfbuf", ARG_REQUIRED, "x86_64 sf_bufs: sfbuf=map|dmap" },
+	{ "nsfbufs", ARG_REQUIRED, "sf_buf pool size: nsfbufs=N" },
 };
 
 static struct cmdline kernel_cmdline;
