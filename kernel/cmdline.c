@@ -18,6 +18,9 @@ static const struct known_opt {
 	{ "bench", ARG_OPTIONAL, "run benchmarks: bench[=NAME,...]" },
 	{ "ncpus", ARG_REQUIRED, "expected CPU count, for tests: ncpus=N" },
 	{ "nswbuf", ARG_REQUIRED, "pbufs in the pool (16..256): nswbuf=N" },
+	{ "quickmap", ARG_REQUIRED, "x86_64 quick maps: quickmap=slot|dmap" },
+	{ "sfbuf", ARG_REQUIRED, "x86_64 sf_bufs: sfbuf=map|dmap" },
+	{ "nsfbufs", ARG_REQUIRED, "sf_buf pool size: nsfbufs=N" },
 };
 
 static struct cmdline kernel_cmdline;

@@ -60,6 +60,7 @@ kmain(uint32_t magic, uint32_t info)
 	sched_init();		/* this code becomes thread0 */
 	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline);
+	pmap_quick_init();
 	pbuf_init();		/* reads nswbuf= */
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);
