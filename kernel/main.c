@@ -10,6 +10,7 @@
 #include <kernel/ktest.h>
 #include <kernel/thread.h>
 #include <kernel/machdep.h>
+#include <kernel/md.h>
 #include <kernel/smp.h>
 #include <mm/kva.h>
 #include <mm/malloc.h>
@@ -62,6 +63,7 @@ kmain(uint32_t magic, uint32_t info)
 	cmdline_init(bootinfo.bi_cmdline);
 	pmap_quick_init();
 	pbuf_init();		/* reads nswbuf= */
+	md_init();
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);
 	if ((opt = cmdline_get("bench")) != NULL) {
