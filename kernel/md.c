@@ -14,6 +14,8 @@
 #include <kernel/errno.h>
 #include <kernel/lock.h>
 #include <kernel/md.h>
+#include <kernel/pcpu.h>
+#include <kernel/thread.h>
 #include <lib/string.h>
 #include <mm/malloc.h>
 #include <mm/pbuf.h>
@@ -46,7 +48,7 @@ struct md_softc *
 md_create(uint64_t size)
 {
 	struct md_softc *md;
-	uint64_t npages = howmany(size, PAGE_SIZE);
+	uint64_t npages = size / PAGE_SIZE + (size % PAGE_SIZE != 0);
 
 	if (size == 0 || npages > SIZE_MAX / sizeof(vm_page_t))
 		return (NULL);
@@ -219,6 +221,18 @@ md_transfer_all(struct md_softc *md, int iocmd, uint64_t off,
 	}
 }
 
+/*
+ * Every transfer may sleep (getpbuf, md_lock): say so at the door, before
+ * md_busy counts it, rather than deep inside getpbuf (same test).
+ */
+static inline void
+md_assert_sleepable(void)
+{
+	KASSERT(curthread != NULL && !curthread->td_idle &&
+	    curthread->td_critnest == 0 && spinlock_count() == 0,
+	    ("md: I/O may sleep, but called where sleeping is not allowed"));
+}
+
 /* Transfers in progress on md, for md_destroy's check. */
 static void
 md_busy(struct md_softc *md, int delta)
@@ -236,6 +250,7 @@ md_strategy(struct md_softc *md, int iocmd, uint64_t off, vm_page_t *pages,
 {
 	int error;
 
+	md_assert_sleepable();
 	if (pgoff >= PAGE_SIZE)
 		return (EINVAL);
 	if ((error = md_check(md, iocmd, off, len)) != 0 || len == 0)
@@ -279,6 +294,7 @@ md_rw(struct md_softc *md, int iocmd, uint64_t off, vaddr_t va, size_t len)
 	size_t pgoff, n, done;
 	int error;
 
+	md_assert_sleepable();
 	if ((error = md_check(md, iocmd, off, len)) != 0 || len == 0)
 		return (error);
 	if (va + len - 1 < va)
