@@ -445,7 +445,9 @@ relpbuf(struct buf *bp, int *pfreecnt)
 	KASSERT(pfreecnt == NULL || (*pfreecnt != -1 && *pfreecnt < nswbuf),
 	    ("relpbuf: counter %p at %d would rise above its start",
 	    pfreecnt, *pfreecnt));
-	if (__predict_false(bp->b_rcred != NULL || bp->b_wcred != NULL))
+	/* One test for both credentials: they are rare on the fast path. */
+	if (__predict_false(((uintptr_t)bp->b_rcred |
+	    (uintptr_t)bp->b_wcred) != 0))
 		relpbuf_cred(bp, pfreecnt);
 	else
 		relpbuf_finish(bp, pfreecnt);

@@ -19,7 +19,12 @@
 #define	PER_CPU		1		/* threads per CPU */
 #define	REGION		(64 * 1024)	/* each thread's own part of the disk */
 #define	SHARED		(128 * 1024)	/* written once, read by all */
-#define	ITERS		10
+/*
+ * Rounds per thread: about 24 in all, at least 3 each.  Every transfer
+ * costs two TLB shootdowns (pmap_qenter and pmap_qremove), which are
+ * slow in wall time when QEMU's CPUs share few host cores.
+ */
+#define	ITERS		MAX(3, 24 / mp_ncpus)
 
 static struct md_softc	*cmd;
 static volatile int	 c_bad, c_ops;
