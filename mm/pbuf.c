@@ -191,7 +191,7 @@ pool_is_free(int i)
 }
 
 /*
- * Wait until fn(arg) succeeds, sleeping on chan between tries: the slow
+ * Wait until ready(arg) is true, sleeping on chan between looks: the slow
  * path of both kinds of wait.  way is WAIT_POOL or WAIT_CNT.
  */
 static void

@@ -24,10 +24,15 @@
  *                  wakes the sleepers that can now proceed.
  *    p == NULL, or a counter started at -1, means "limited only by the
  *    pool"; a -1 counter is still decremented (to -2 ...) and comes back.
- *  - Misuse panics: relpbuf() of a buffer that is not a pbuf or is already
- *    free; releasing to another counter than the one the buffer came from;
- *    a counter that would rise above its start (above nswbuf, or from -1
- *    to 0); getpbuf() where the caller may not sleep (KASSERT).
+ *  - Misuse panics (KASSERT, as FreeBSD's INVARIANTS; two racing releases
+ *    of one buffer panic in every kernel): relpbuf() of a buffer that is
+ *    not a pbuf or is already free; releasing to another counter than the
+ *    one the buffer came from; a counter that would rise above its start
+ *    (above nswbuf, or from -1 to 0); getpbuf() where the caller may not
+ *    sleep (spin lock held, critical section, idle thread).
+ *  - relpbuf() and trypbuf() do not sleep, except to take the pool's
+ *    sleep mutex when threads wait in getpbuf() (FreeBSD's take theirs
+ *    always): call them where a mutex may be taken.
  */
 #ifndef _MM_PBUF_H_
 #define _MM_PBUF_H_
