@@ -25,7 +25,7 @@
 struct md_softc {
 	uint64_t	 md_size;	/* bytes, a multiple of PAGE_SIZE */
 	uint64_t	 md_npages;	/* md_size / PAGE_SIZE */
-	vm_page_t	*md_pages;	/* [md_npages]; set once, under md_lock */
+	vm_page_t	*md_pages;	/* [md_npages]: set once, md_lock */
 	struct mtx	 md_lock;	/* allocation of backing pages */
 	unsigned long	 md_resident;	/* pages allocated; under md_lock */
 	int		 md_busy;	/* transfers in progress (atomic) */

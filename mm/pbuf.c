@@ -49,7 +49,6 @@
 #include <kernel/ucred.h>
 #include <lib/string.h>
 #include <mm/kva.h>
-#include <mm/malloc.h>
 #include <mm/pbuf.h>
 
 #define	PBUF_NWORDS	howmany(NSWBUF_MAX, 32)
@@ -57,9 +56,9 @@
 int nswbuf;
 
 /*
- * The headers: a static array (90 KiB on x86_64), so that a
- * header's address is a constant plus an offset on the fast paths.
- * pbufs[nswbuf ..] are never used.
+ * The headers: a static array (90 KiB on x86_64), so that a header's
+ * address is a constant plus an offset on the fast paths.  pbufs[nswbuf
+ * ..] are never used.
  */
 static struct buf	 pbufs[NSWBUF_MAX];
 static int		 pbuf_nwords;	/* words of pbuf_freemap in use */
@@ -82,6 +81,10 @@ static unsigned long	 pbuf_pool_sleeps, pbuf_cnt_sleeps;
 
 /* ------------------------------------------------------------ sizing */
 
+/*
+ * pbuf_nswbuf_for: FreeBSD's pool size for kib KiB of RAM (mm/pbuf.h).
+ * => pure arithmetic: any context.
+ */
 int
 pbuf_nswbuf_for(uint64_t kib, int *nbufp)
 {
@@ -96,6 +99,10 @@ pbuf_nswbuf_for(uint64_t kib, int *nbufp)
 	return ((int)MAX(MIN(nbuf / 4, NSWBUF_MAX), NSWBUF_MIN));
 }
 
+/*
+ * pbuf_nswbuf_option: the pool size "nswbuf=val" asks for, clamped.
+ * => dflt when val is not a decimal number; prints only with report.
+ */
 int
 pbuf_nswbuf_option(const char *val, int dflt, bool report)
 {
@@ -455,6 +462,10 @@ relpbuf(struct buf *bp, int *pfreecnt)
 
 /* ------------------------------------------------------------ statistics */
 
+/*
+ * pbuf_nfree: buffers in the pool now.
+ * => a snapshot: other CPUs may take and give while it counts.
+ */
 int
 pbuf_nfree(void)
 {
@@ -468,6 +479,10 @@ pbuf_nfree(void)
 	return (n);
 }
 
+/*
+ * pbuf_get_stats: waiters now, sleeps since boot.
+ * => takes pbuf_mtx: may sleep.
+ */
 void
 pbuf_get_stats(struct pbuf_stats *st)
 {

@@ -57,12 +57,12 @@ struct buf {
 	size_t		 b_kvasize;	/* MAXPHYS */
 	int		 b_index;	/* position in the pool */
 	/* The holder's, from getpbuf() to relpbuf(); cleared by relpbuf(). */
-	char		*b_data;	/* where the data starts (b_kvabase + offset) */
+	char		*b_data;	/* start of the data in the window */
 	size_t		 b_bufsize;	/* bytes of KVA in use */
 	size_t		 b_bcount;	/* bytes to transfer */
 	size_t		 b_resid;	/* bytes not transferred */
 	uint64_t	 b_offset;	/* byte offset on the device */
-	struct ucred	*b_rcred;	/* read credential, crfree()d by relpbuf */
+	struct ucred	*b_rcred;	/* read credential; relpbuf crfree()s */
 	struct ucred	*b_wcred;	/* write credential, likewise */
 	int		 b_iocmd;	/* BIO_READ or BIO_WRITE */
 	int		 b_error;	/* 0 or an errno */
@@ -102,9 +102,9 @@ int		 pbuf_nswbuf_option(const char *val, int dflt, bool report);
 /* Buffers in the pool now (racy: for tests and statistics). */
 int		 pbuf_nfree(void);
 struct pbuf_stats {
-	int		ps_pool_waiters;	/* threads waiting for the pool */
+	int		ps_pool_waiters;	/* waiting for the pool */
 	int		ps_cnt_waiters;		/* ... for a counter */
-	unsigned long	ps_pool_sleeps;		/* msleeps on the pool, ever */
+	unsigned long	ps_pool_sleeps;		/* msleeps on the pool */
 	unsigned long	ps_cnt_sleeps;		/* ... on counters */
 };
 void		 pbuf_get_stats(struct pbuf_stats *st);

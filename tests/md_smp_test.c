@@ -81,7 +81,8 @@ c_worker(void *arg)
 
 	for (iter = 0; iter < ITERS; iter++) {
 		off = (c_rnd(&seed) % (REGION / SECT)) * SECT;
-		len = (c_rnd(&seed) % 40 + 1) * SECT;	/* MIN evaluates twice */
+		/* Not inside MIN(), which evaluates its arguments twice. */
+		len = (c_rnd(&seed) % 40 + 1) * SECT;
 		len = MIN(REGION - off, len);
 		p = buf + c_rnd(&seed) % PAGE_SIZE;
 		for (i = 0; i < len; i++)
