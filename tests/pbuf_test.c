@@ -12,6 +12,7 @@
  * panics are in tests/pbuf_stress_test.c.
  */
 #include <kernel/systm.h>
+#include <kernel/cmdline.h>
 #include <kernel/ktest.h>
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
@@ -86,8 +87,9 @@ KTEST(pbuf, nswbuf_follows_freebsd_formula)
 		{ 131072, 1483, 256 },		/* + 1024 (cap) + 65536 / 160 */
 		{ 3145728, 20325, 256 },	/* 3 GiB: + 3080192 / 160 */
 	};
+	const char *opt;
 	size_t i;
-	int nbuf;
+	int nbuf, n;
 
 	for (i = 0; i < nitems(t); i++) {
 		KT_EXPECT_EQ(pbuf_nswbuf_for(t[i].kib, &nbuf), t[i].nswbuf);
@@ -96,9 +98,12 @@ KTEST(pbuf, nswbuf_follows_freebsd_formula)
 	/* The second term is capped at 32 GiB / 160 KiB, 104857 buffers. */
 	pbuf_nswbuf_for(64ULL << 30, &nbuf);
 	KT_EXPECT_EQ(nbuf, 50 + 1024 + 104857);
-	/* This boot: the formula for its managed RAM (no nswbuf= given). */
-	KT_EXPECT_EQ(nswbuf, pbuf_nswbuf_for((uint64_t)vm_cnt.v_page_count *
-	    (PAGE_SIZE / 1024), NULL));
+	/* This boot: the formula for its managed RAM, or what nswbuf= said. */
+	n = pbuf_nswbuf_for((uint64_t)vm_cnt.v_page_count * (PAGE_SIZE / 1024),
+	    NULL);
+	if ((opt = cmdline_get("nswbuf")) != NULL)
+		n = pbuf_nswbuf_option(opt, n, false);
+	KT_EXPECT_EQ(nswbuf, n);
 }
 
 KTEST(pbuf, nswbuf_option_is_clamped)
