@@ -9,6 +9,7 @@
 #define	EFAULT		14
 #define	EBUSY		16
 #define	EINVAL		22
+#define	ENOSPC		28	/* no space left on device */
 #define	EAGAIN		35
 #define	EWOULDBLOCK	EAGAIN	/* also: a sleep timed out */
 

@@ -24,7 +24,9 @@ struct pcpu {
 	struct pcpu	*pc_self;	/* first: curcpu() loads it */
 	int		 pc_cpuid;
 	struct kcatch	*pc_catch;	/* innermost armed trap catch */
-	vaddr_t		 pc_qmap_addr;	/* quick-map slot (0: direct map) */
+	vaddr_t		 pc_qmap_addr;	/* its quick-map slot (mm/pmap.h) */
+	vaddr_t		 pc_qmap_held;	/* quick map held now, 0: none */
+	int		 pc_intr_nesting; /* interrupt handlers running */
 	uint32_t	 pc_apic_id;	/* hardware (local APIC) ID */
 	struct thread	*pc_curthread;	/* running thread (NULL before sched) */
 	struct thread	*pc_idlethread;

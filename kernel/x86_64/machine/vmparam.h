@@ -3,6 +3,8 @@
  *
  *   0xffff800000000000  direct map of all physical memory (slot 256), NX
  *   0xfffffe0000000000  KVA arena, KVA_SIZE bytes (slot 508)
+ *   0xffffff0000000000  pmap's private per-CPU quick-map slots, one page
+ *                       per CPU (QMAP_MIN_ADDRESS, same slot)
  *   0xffffffff80000000  kernel image + boot allocations (slot 511), at
  *                       KERNBASE + physical address
  *
@@ -18,6 +20,7 @@
 #define	DMAP_TO_PHYS(va)	((paddr_t)((vaddr_t)(va) - DMAP_MIN_ADDRESS))
 #define	KVA_MIN_ADDRESS		0xfffffe0000000000UL
 #define	KVA_SIZE		(4UL << 30)
+#define	QMAP_MIN_ADDRESS	(KVA_MIN_ADDRESS + KVA_SIZE)
 /* The page allocator manages RAM below this physical address. */
 #define	VM_MAX_PHYS		((uint64_t)DMAP_MAX_SIZE)
 
