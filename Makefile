@@ -50,7 +50,7 @@ TEST_SRCS	:= tests/lib_test.c tests/lib_list_test.c tests/boot_test.c \
 		   tests/tlb_test.c tests/quickmap_test.c tests/stack_test.c tests/witness_test.c \
 		   tests/pbuf_test.c tests/pbuf_stress_test.c \
 		   tests/md_test.c tests/md_smp_test.c \
-		   tests/ubc_test.c tests/ubc_misuse_test.c \
+		   tests/ubc_test.c tests/ubc_md_test.c tests/ubc_misuse_test.c \
 		   tests/ubc_tpager.c
 BENCH_SRCS	:= tests/mm_bench.c tests/smp_bench.c tests/pbuf_bench.c \
 		   tests/md_bench.c tests/ubc_bench.c
