@@ -1,8 +1,9 @@
 /*
- * The md-backed VM object (mm/uvm_mdobj.h): the generic page-at-a-time
+ * The md-backed VM object (mm/uvm_mdobj.h): the generic clustered
  * get and put of mm/uvm_object.c over md_strategy().
  */
 #include <kernel/systm.h>
+#include <kernel/errno.h>
 #include <kernel/md.h>
 #include <mm/malloc.h>
 #include <mm/pbuf.h>
@@ -27,20 +28,39 @@ mdobj(struct uvm_object *uobj)
 	return ((struct mdobj *)uobj);
 }
 
-/* One page to or from the disk.  => page busy, no lock held; sleeps. */
+/*
+ * A run of pages to or from the disk, one md_strategy() call (md splits
+ * it into MAXPHYS pieces, each through a pbuf).  md moves all or nothing;
+ * an injected bad page in the run cuts it there.
+ * => pages busy, no lock held; sleeps.
+ */
 static int
-mdobj_io(struct uvm_object *uobj, struct vm_page *m, voff_t off,
-    enum uio_rw rw)
+mdobj_io(struct uvm_object *uobj, struct vm_page **pgs, int npages,
+    voff_t off, enum uio_rw rw, int *donep)
 {
 	struct mdobj *mo = mdobj(uobj);
+	voff_t disk = (voff_t)md_mediasize(mo->mo_md);
+	int n = npages, error, cut = 0;
 
-	if (mo->mo_error != 0 && off == mo->mo_erroff &&
-	    (int)rw == mo->mo_errrw)
-		return (mo->mo_error);
-	__atomic_add_fetch(rw == UIO_READ ? &mo->mo_reads : &mo->mo_writes, 1,
-	    __ATOMIC_RELAXED);
-	return (md_strategy(mo->mo_md, rw == UIO_READ ? BIO_READ : BIO_WRITE,
-	    (uint64_t)off, &m, 0, PAGE_SIZE));
+	/* Past the end of the disk: EIO, as md says for a whole transfer. */
+	if (off + (voff_t)n * PAGE_SIZE > disk) {
+		n = off >= disk ? 0 : (int)((disk - off) >> PAGE_SHIFT);
+		cut = EIO;
+	}
+	if (mo->mo_error != 0 && (int)rw == mo->mo_errrw &&
+	    mo->mo_erroff >= off &&
+	    mo->mo_erroff < off + (voff_t)n * PAGE_SIZE) {
+		n = (int)((mo->mo_erroff - off) >> PAGE_SHIFT);
+		cut = mo->mo_error;
+	}
+	error = n == 0 ? 0 : md_strategy(mo->mo_md, rw == UIO_READ ?
+	    BIO_READ : BIO_WRITE, (uint64_t)off, pgs, 0,
+	    (size_t)n * PAGE_SIZE);
+	if (error == 0)
+		__atomic_add_fetch(rw == UIO_READ ? &mo->mo_reads :
+		    &mo->mo_writes, (unsigned long)n, __ATOMIC_RELAXED);
+	*donep = error == 0 ? n : 0;
+	return (error != 0 ? error : cut);
 }
 
 static int

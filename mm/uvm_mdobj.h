@@ -2,8 +2,9 @@
  * The md-backed VM object: a file-like uvm_object whose backing store is
  * an md RAM disk (kernel/md.h), byte for byte from disk offset 0, the way
  * a vnode's object sits on its file system's disk.  Its pager reads and
- * writes page by page through md_strategy(), so through md's pbufs; it is
- * what UBC caches when a test or a lab reads "a file".
+ * writes through md_strategy(), so through md's pbufs, one call per run
+ * of missing pages; it is what UBC caches when a test or a lab reads
+ * "a file".
  *
  *	struct uvm_object *uobj = mdobj_create(md, size);
  *	error = ubc_uiomove(uobj, &uio, n, UVM_ADV_SEQUENTIAL, UBC_READ);

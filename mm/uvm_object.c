@@ -1,8 +1,8 @@
 /*
  * VM objects (mm/uvm_object.h): pages by offset, busy pages and the
- * sleep on them, the generic page-at-a-time get and put that pagers
- * build on, and the anonymous zero-fill object (NetBSD's aobj, without
- * swap).
+ * sleep on them, the generic get (one read per run of missing pages)
+ * and put that pagers build on, and the anonymous zero-fill object
+ * (NetBSD's aobj, without swap).
  *
  * Lock order: an object's vmobjlock, then the UBC lock (uvm_obj_putpages
  * calls ubc_flush); never the other way round.
@@ -141,92 +141,95 @@ uvm_page_drop(struct uvm_object *uobj, struct vm_page *m)
 }
 
 /*
- * Allocate, insert and (with io) read one new page at off; busy on
- * success.  Anonymous objects (io NULL) and overwrites get a zero page.
+ * Allocate, insert and busy the run of missing pages at off (at most
+ * max, up to the next resident page) and, with io, read them in one
+ * transfer.  Anonymous objects (io NULL) and overwrites get zero pages.
+ * Returns how many leading pages of the run are in (busy in pps[]);
+ * *errorp gets the read error that cut it short, if any.
  */
 static int
-uvm_obj_newpage(struct uvm_object *uobj, voff_t off, struct vm_page **mp,
-    int flags, uvm_pageio_t *io)
+uvm_obj_newrun(struct uvm_object *uobj, voff_t off, struct vm_page **pps,
+    int max, int flags, uvm_pageio_t *io, int *errorp)
 {
 	bool read = io != NULL && (flags & PGO_OVERWRITE) == 0;
-	struct vm_page *m;
-	int error;
+	int n, k, done, error;
 
-	m = vm_page_alloc(read ? VM_ALLOC_NORMAL : VM_ALLOC_ZERO);
-	m->flags |= PG_BUSY;
-	uvm_pageinsert(uobj, m, off);
-	if (read) {
-		/* Busy: nobody touches m while the lock is dropped. */
-		mtx_unlock(&uobj->vmobjlock);
-		error = io(uobj, m, off, UIO_READ);
-		mtx_lock(&uobj->vmobjlock);
-		if (error != 0) {
-			uvm_page_drop(uobj, m);
-			return (error);
-		}
-		uobj->uo_pgin++;
+	for (n = 0; n < max && off + (voff_t)n * PAGE_SIZE < uobj->uo_size &&
+	    uvm_pagelookup(uobj, off + (voff_t)n * PAGE_SIZE) == NULL; n++) {
+		pps[n] = vm_page_alloc(read ? VM_ALLOC_NORMAL : VM_ALLOC_ZERO);
+		pps[n]->flags |= PG_BUSY;
+		uvm_pageinsert(uobj, pps[n], off + (voff_t)n * PAGE_SIZE);
 	}
-	*mp = m;
-	return (0);
-}
-
-/* One page, busy: the resident one (after waiting for it), or a new one. */
-static int
-uvm_obj_getpage(struct uvm_object *uobj, voff_t off, struct vm_page **mp,
-    int flags, uvm_pageio_t *io)
-{
-	struct vm_page *m;
-
-	while ((m = uvm_pagelookup(uobj, off)) != NULL) {
-		if ((m->flags & PG_BUSY) == 0) {
-			m->flags |= PG_BUSY;
-			*mp = m;
-			return (0);
-		}
-		uvm_pagewait(uobj, m);
-	}
-	return (uvm_obj_newpage(uobj, off, mp, flags, io));
+	if (!read || n == 0)
+		return (n);
+	/* Busy: nobody touches the pages while the lock is dropped. */
+	mtx_unlock(&uobj->vmobjlock);
+	done = n;
+	error = io(uobj, pps, n, off, UIO_READ, &done);
+	mtx_lock(&uobj->vmobjlock);
+	if (error == 0)
+		done = n;
+	for (k = done; k < n; k++)
+		uvm_page_drop(uobj, pps[k]);
+	uobj->uo_pgin += (unsigned long)done;
+	if (error != 0)
+		*errorp = error;
+	return (done);
 }
 
 /*
  * Sequential advice: bring in the pages after a request that are not
  * resident yet, up to UVM_READAHEAD_PAGES, and leave them unbusy.  A
- * read error here is not the caller's: the page is simply not kept.
+ * read error here is not the caller's: those pages are simply not kept.
  */
 static void
 uvm_obj_readahead(struct uvm_object *uobj, voff_t off, uvm_pageio_t *io)
 {
-	struct vm_page *m;
-	int i;
+	struct vm_page *ra[UVM_READAHEAD_PAGES];
+	voff_t end = off + (voff_t)UVM_READAHEAD_PAGES * PAGE_SIZE;
+	int n, error = 0;
 
-	for (i = 0; i < UVM_READAHEAD_PAGES && off < uobj->uo_size;
-	    i++, off += PAGE_SIZE) {
-		if (uvm_pagelookup(uobj, off) != NULL)
+	while (off < MIN(end, uobj->uo_size) && error == 0) {
+		if (uvm_pagelookup(uobj, off) != NULL) {
+			off += PAGE_SIZE;
 			continue;
-		if (uvm_obj_newpage(uobj, off, &m, 0, io) != 0)
-			break;
-		uobj->uo_pgahead++;
-		uvm_page_unbusy(uobj, &m, 1);
+		}
+		n = uvm_obj_newrun(uobj, off, ra, (int)((end - off) >>
+		    PAGE_SHIFT), 0, io, &error);
+		uobj->uo_pgahead += (unsigned long)n;
+		uvm_page_unbusy(uobj, ra, n);
+		off += (voff_t)n * PAGE_SIZE;
 	}
 }
 
 /*
  * uvm_obj_getpages: the generic pgo_get (see struct uvm_pagerops) for
- * pagers that read page by page with io, or zero-fill (io NULL).
+ * pagers that read with io, or zero-fill (io NULL).  Resident pages are
+ * waited for if busy and busied; each run of missing ones is one read.
  */
 int
 uvm_obj_getpages(struct uvm_object *uobj, voff_t off, struct vm_page **pps,
     int *npagesp, int advice, int flags, uvm_pageio_t *io)
 {
-	int i, error = 0;
+	struct vm_page *m;
+	voff_t o;
+	int i = 0, error = 0;
 
 	KASSERT(mtx_owned(&uobj->vmobjlock), ("uvm_obj_getpages: unlocked"));
 	KASSERT(off + (voff_t)*npagesp * PAGE_SIZE <= uobj->uo_size,
 	    ("uvm_obj_getpages: past the end of the object"));
-	for (i = 0; i < *npagesp; i++)
-		if ((error = uvm_obj_getpage(uobj, off + (voff_t)i * PAGE_SIZE,
-		    &pps[i], flags, io)) != 0)
-			break;
+	while (i < *npagesp && error == 0) {
+		o = off + (voff_t)i * PAGE_SIZE;
+		if ((m = uvm_pagelookup(uobj, o)) == NULL) {
+			i += uvm_obj_newrun(uobj, o, &pps[i], *npagesp - i,
+			    flags, io, &error);
+		} else if (m->flags & PG_BUSY) {
+			uvm_pagewait(uobj, m);	/* then look again */
+		} else {
+			m->flags |= PG_BUSY;
+			pps[i++] = m;
+		}
+	}
 	if (error == 0 && io != NULL && advice == UVM_ADV_SEQUENTIAL)
 		uvm_obj_readahead(uobj, off + (voff_t)i * PAGE_SIZE, io);
 	*npagesp = i;
@@ -238,11 +241,11 @@ static int
 uvm_obj_cleanpage(struct uvm_object *uobj, struct vm_page *m, voff_t off,
     uvm_pageio_t *io)
 {
-	int error;
+	int error, done;
 
 	m->flags |= PG_BUSY;
 	mtx_unlock(&uobj->vmobjlock);
-	error = io(uobj, m, off, UIO_WRITE);
+	error = io(uobj, &m, 1, off, UIO_WRITE, &done);
 	mtx_lock(&uobj->vmobjlock);
 	uvm_page_unbusy(uobj, &m, 1);
 	if (error == 0) {

@@ -98,12 +98,15 @@ struct uvm_object {
 };
 
 /*
- * For pagers that do I/O page by page (the generic get/put below):
- * read or write one page at object offset off.  Called without the
- * vmobjlock, the page busy; may sleep.  Returns 0 or an errno.
+ * For pagers built on the generic get and put below: read or write the
+ * npages consecutive pages pgs[] at object offset off, as one transfer
+ * (NetBSD's genfs clusters the same way: one I/O per run of missing
+ * pages, not one per page).  Called without the vmobjlock, the pages
+ * busy; may sleep.  Returns 0, or an errno with *donep set to how many
+ * leading pages were transferred before the failure.
  */
-typedef int	uvm_pageio_t(struct uvm_object *uobj, struct vm_page *m,
-		    voff_t off, enum uio_rw rw);
+typedef int	uvm_pageio_t(struct uvm_object *uobj, struct vm_page **pgs,
+		    int npages, voff_t off, enum uio_rw rw, int *donep);
 
 void	uvm_obj_init(struct uvm_object *uobj,
 	    const struct uvm_pagerops *ops, voff_t size);

@@ -370,7 +370,7 @@ concurrent_run(bool on_md)
 	int c, n = 0, bad = 0;
 
 	cc_writers = mp_ncpus;
-	cc_wins_per = on_md ? 1 : 2;	/* md I/O is slow under TCG */
+	cc_wins_per = 2;
 	while ((size_t)cc_writers * cc_wins_per * ws < 8 * PAGE_SIZE)
 		cc_wins_per++;		/* readers want a few pages */
 	size = (voff_t)cc_writers * cc_wins_per * (voff_t)ws;
@@ -423,16 +423,7 @@ KTEST(ubc, concurrent_readers_writers_every_cpu)
 	struct ubc_config uc;
 
 	ubc_get_config(&uc);
-	/*
-	 * Each md page I/O maps a pbuf: a TLB shootdown to every CPU, which
-	 * costs tens of milliseconds of wall time under TCG at 8 CPUs on a
-	 * small host.  So md runs once, on the boot's path, up to 4 CPUs.
-	 */
-	if (mp_ncpus <= 4)
-		concurrent_run(true);
-	else
-		ktest_diag("md run left out at %d CPUs (TCG shootdown cost)",
-		    mp_ncpus);
+	concurrent_run(true);		/* md: once, on the boot's path */
 	ubc_set_direct(false);
 	concurrent_run(false);
 	if (ubc_set_direct(true))

@@ -430,7 +430,7 @@ KTEST(ubc, advice_controls_read_ahead)
 	uint8_t b[16];
 	int npg = (int)(3 * ubc_winsize() / PAGE_SIZE) + UVM_READAHEAD_PAGES;
 	struct uvm_object *uobj = stored_object(npg, 1);
-	unsigned long r0 = tpager_reads(uobj);
+	unsigned long r0 = tpager_reads(uobj), ios;
 
 	ubc_get_config(&uc);
 	use_path(0);
@@ -440,10 +440,15 @@ KTEST(ubc, advice_controls_read_ahead)
 	ubc_get_stats(&s1);
 	KT_EXPECT_EQ(tpager_reads(uobj) - r0, 1);
 	KT_EXPECT_EQ(s1.us_fault_pages - s0.us_fault_pages, 1);
-	/* NORMAL: the fault maps the rest of the window, no read-ahead. */
+	/*
+	 * NORMAL: the fault maps the rest of the window, read in one run
+	 * (one call of the pager's I/O), no read-ahead.
+	 */
+	ios = tpager_ios(uobj);
 	KT_EXPECT_EQ(ubc_rw(uobj, b, 16, ubc_winsize(), UIO_READ,
 	    UVM_ADV_NORMAL, 0, NULL), 0);
 	KT_EXPECT_EQ(tpager_reads(uobj) - r0, 1 + ubc_winsize() / PAGE_SIZE);
+	KT_EXPECT_EQ(tpager_ios(uobj) - ios, 1);
 	KT_EXPECT_EQ(uobj->uo_pgahead, 0);
 	/* SEQUENTIAL: and the pager reads ahead past what was asked. */
 	KT_EXPECT_EQ(ubc_rw(uobj, b, 16, 2 * ubc_winsize(), UIO_READ,

@@ -21,6 +21,7 @@ struct tpager {
 	volatile bool	 tp_slow;
 	unsigned long	 tp_reads;	/* atomic */
 	unsigned long	 tp_writes;	/* atomic */
+	unsigned long	 tp_ios;	/* atomic: io calls (runs) */
 };
 
 static struct tpager *
@@ -31,14 +32,8 @@ tp(struct uvm_object *uobj)
 
 /* One page of I/O; the page is busy, so nobody else does I/O on it. */
 static int
-tpager_io(struct uvm_object *uobj, struct vm_page *m, voff_t off,
-    enum uio_rw rw)
+tpager_io1(struct tpager *t, struct vm_page *m, int64_t i, enum uio_rw rw)
 {
-	struct tpager *t = tp(uobj);
-	int64_t i = off >> PAGE_SHIFT;
-
-	if (t->tp_slow)
-		thread_yield();
 	if (i == t->tp_errpage && (int)rw == t->tp_errrw)
 		return (EIO);
 	if (rw == UIO_READ) {
@@ -54,6 +49,25 @@ tpager_io(struct uvm_object *uobj, struct vm_page *m, voff_t off,
 		t->tp_store[i] = vm_page_alloc(VM_ALLOC_NORMAL);
 	pmap_copy_page(m, t->tp_store[i]);
 	return (0);
+}
+
+/* A run of pages, in order, stopping at the first failure. */
+static int
+tpager_io(struct uvm_object *uobj, struct vm_page **pgs, int npages,
+    voff_t off, enum uio_rw rw, int *donep)
+{
+	struct tpager *t = tp(uobj);
+	int k, error = 0;
+
+	__atomic_add_fetch(&t->tp_ios, 1, __ATOMIC_RELAXED);
+	if (t->tp_slow)
+		thread_yield();
+	for (k = 0; k < npages && error == 0; k++)
+		if ((error = tpager_io1(t, pgs[k], (off >> PAGE_SHIFT) + k,
+		    rw)) != 0)
+			break;
+	*donep = k;
+	return (error);
 }
 
 static int
@@ -134,4 +148,10 @@ struct vm_page *
 tpager_store(struct uvm_object *uobj, int64_t page)
 {
 	return (tp(uobj)->tp_store[page]);
+}
+
+unsigned long
+tpager_ios(struct uvm_object *uobj)
+{
+	return (__atomic_load_n(&tp(uobj)->tp_ios, __ATOMIC_RELAXED));
 }
