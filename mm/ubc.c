@@ -100,6 +100,10 @@ ubc_parse_num(const char *name, const char *s, int lo, int hi, int *out,
 	return (0);
 }
 
+/*
+ * ubc_parse_options: apply the boot options' strings to *uc.
+ * => returns the number of bad values; each is reported with report.
+ */
 int
 ubc_parse_options(struct ubc_config *uc, const char *mode, const char *nwins,
     const char *winshift, bool report)
@@ -125,6 +129,10 @@ ubc_parse_options(struct ubc_config *uc, const char *mode, const char *nwins,
 	return (bad);
 }
 
+/*
+ * ubc_init: carve the windows out of KVA, put them all on the LRU.
+ * => boot, after malloc_init and cmdline_init; panics without the KVA.
+ */
 void
 ubc_init(void)
 {
@@ -158,6 +166,7 @@ ubc_init(void)
 	    ubc.direct ? "direct-map" : "window");
 }
 
+/* ubc_get_config: the windows and path in use. */
 void
 ubc_get_config(struct ubc_config *uc)
 {
@@ -166,6 +175,7 @@ ubc_get_config(struct ubc_config *uc)
 	uc->uc_direct = ubc.direct;
 }
 
+/* ubc_set_direct: choose ubc_uiomove's path; false without a direct map. */
 bool
 ubc_set_direct(bool direct)
 {
@@ -177,6 +187,7 @@ ubc_set_direct(bool direct)
 	return (true);
 }
 
+/* ubc_get_stats: a snapshot of the counters. */
 void
 ubc_get_stats(struct ubc_stats *st)
 {
@@ -193,6 +204,7 @@ ubc_winva(const struct ubc_map *umap)
 	return (ubc.kva + ((vaddr_t)(umap - ubc.umap) << ubc.winshift));
 }
 
+/* ubc_contains: is va in the window range?  Any context, no lock. */
 bool
 ubc_contains(vaddr_t va)
 {
@@ -315,6 +327,11 @@ ubc_faultbusy(struct ubc_map *umap, struct uvm_object *uobj, int advice)
 	umap->um_faultbusy = true;
 }
 
+/*
+ * ubc_alloc: a window onto uobj at offset; *lenp clipped to its end.
+ * => may sleep (no free window, FAULTBUSY pager); no spin lock held.
+ * => panics on a second UBC_WRITE of a window being written.
+ */
 void *
 ubc_alloc(struct uvm_object *uobj, voff_t offset, vsize_t *lenp, int advice,
     int flags)
@@ -381,6 +398,12 @@ ubc_release_write(struct ubc_map *umap, struct uvm_object *uobj)
 	umap->um_faultbusy = false;
 }
 
+/*
+ * ubc_release: done with the window at va (an address ubc_alloc gave).
+ * => the writer's pages become dirty and FAULTBUSY pages unbusy; the
+ *    window goes on the LRU with its mappings, or without (UBC_UNMAP).
+ * => may sleep (mutexes, a TLB shootdown for UBC_UNMAP).
+ */
 void
 ubc_release(void *va, int flags)
 {
@@ -457,6 +480,7 @@ ubc_fault(vaddr_t va, int access)
 	return (npages > 0 ? 0 : error);
 }
 
+/* ubc_describe: what the window at va maps, for a crash report. */
 void
 ubc_describe(vaddr_t va, char *buf, size_t len)
 {
@@ -480,6 +504,7 @@ ubc_describe(vaddr_t va, char *buf, size_t len)
 
 /* ------------------------------------------------------ flush, purge */
 
+/* ubc_flush: see mm/ubc.h.  => may sleep (shootdowns); panics as said. */
 void
 ubc_flush(struct uvm_object *uobj, voff_t start, voff_t end)
 {
@@ -502,6 +527,10 @@ ubc_flush(struct uvm_object *uobj, voff_t start, voff_t end)
 	mtx_unlock(&ubc.lock);
 }
 
+/*
+ * ubc_purge: detach every window from uobj.
+ * => uobj has no pages (KASSERT); a window of it in use panics.
+ */
 void
 ubc_purge(struct uvm_object *uobj)
 {
@@ -640,6 +669,10 @@ ubc_uiomove_direct(struct uvm_object *uobj, struct uio *uio, vsize_t todo,
 	return (error);
 }
 
+/*
+ * ubc_uiomove: move todo bytes between uobj and uio (see mm/ubc.h).
+ * => may sleep; returns 0 or the first error, the uio exact to the page.
+ */
 int
 ubc_uiomove(struct uvm_object *uobj, struct uio *uio, vsize_t todo,
     int advice, int flags)

@@ -95,6 +95,47 @@ KTEST(ubc, purge_of_object_with_pages_panics)
 	uao_detach(uobj);
 }
 
+KTEST(ubc, freeing_pages_a_window_maps_panics)
+{
+	struct uvm_object *uobj = uao_create(PAGE_SIZE, 0);
+	vsize_t len = 4;
+	struct kcatch kc;
+	char *va, b[4];
+
+	va = ubc_alloc(uobj, 0, &len, UVM_ADV_NORMAL, UBC_READ);
+	KT_EXPECT_EQ(kcopy(va, b, 4), 0);	/* the page is entered */
+	mtx_lock(&uobj->vmobjlock);
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0) {
+		uobj->pgops->pgo_put(uobj, 0, PAGE_SIZE, PGO_FREE);
+		KT_FAIL("freeing a page a window in use maps was not caught");
+	}
+	kcatch_disarm(&kc);
+	mtx_unlock(&uobj->vmobjlock);
+	said(&kc, "while UBC window");
+	KT_EXPECT_EQ(uobj->uo_npages, 1);	/* nothing was freed */
+	ubc_release(va, 0);
+	uao_detach(uobj);
+}
+
+KTEST(ubc, release_of_unused_window_panics)
+{
+	struct uvm_object *uobj = uao_create(PAGE_SIZE, 0);
+	vsize_t len = 1;
+	struct kcatch kc;
+	char *va = ubc_alloc(uobj, 0, &len, UVM_ADV_NORMAL, UBC_READ);
+
+	ubc_release(va, 0);
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0) {
+		ubc_release(va, 0);
+		KT_FAIL("a second release was not caught");
+	}
+	kcatch_disarm(&kc);
+	said(&kc, "not in use");
+	uao_detach(uobj);
+}
+
 /* A released, unmapped window: its address belongs to nobody now. */
 static char *
 dead_window(void)
