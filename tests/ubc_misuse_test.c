@@ -195,6 +195,31 @@ KTEST(ubc, fault_past_object_end_is_reported)
 	uao_detach(uobj);
 }
 
+/* A pager error outside kcopy: the crash report names object, offset, error. */
+KTEST(ubc, pager_error_without_recovery_is_reported)
+{
+	struct uvm_object *uobj = tpager_create(4 * PAGE_SIZE);
+	vsize_t len = PAGE_SIZE;
+	struct kcatch kc;
+	char *va, name[64];
+
+	tpager_set_error(uobj, 2, UIO_READ);
+	va = ubc_alloc(uobj, 2 * PAGE_SIZE, &len, UVM_ADV_RANDOM, UBC_READ);
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0) {
+		(void)*(volatile char *)(va + 0x10);
+		KT_FAIL("a read the pager failed did not crash");
+	}
+	kcatch_disarm(&kc);
+	snprintf(name, sizeof(name), "object %p", (void *)uobj);
+	said(&kc, name);
+	said(&kc, "pager tpager");
+	said(&kc, "offset 0x2010");
+	said(&kc, "vm_fault error 5");
+	ubc_release(va, 0);
+	uao_detach(uobj);
+}
+
 /* The pager may sleep: with interrupts off the fault is refused. */
 KTEST(ubc, fault_with_interrupts_off_is_refused)
 {
@@ -303,7 +328,7 @@ KTEST(ubc, alloc_sleeps_for_a_free_window)
  * with (page index, generation); readers check every word carries its
  * page's index and a generation not beyond the last written.
  */
-#define	CC_GENS		6
+#define	CC_GENS		4
 static struct uvm_object *cc_obj;
 static int cc_writers, cc_wins_per;
 static volatile int cc_bad;
@@ -365,7 +390,7 @@ cc_reader(void *arg)
 	voff_t off;
 	int r, e;
 
-	for (r = 0; r < 24; r++) {
+	for (r = 0; r < 16; r++) {
 		off = (voff_t)((r * 5 + (int)(intptr_t)arg * 3) %
 		    (int)(size / PAGE_SIZE - 3)) * PAGE_SIZE;
 		if ((e = ubc_rw(cc_obj, buf, len, off, UIO_READ, 0, 0,
