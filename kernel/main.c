@@ -14,6 +14,7 @@
 #include <mm/kva.h>
 #include <mm/malloc.h>
 #include <mm/pmap.h>
+#include <mm/sf_buf.h>
 #include <mm/vm_page.h>
 #include <machine/cpufunc.h>
 
@@ -60,6 +61,7 @@ kmain(uint32_t magic, uint32_t info)
 	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline);
 	pmap_quick_init();
+	sf_buf_init();
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);
 	if ((opt = cmdline_get("bench")) != NULL) {
