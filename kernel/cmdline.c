@@ -21,6 +21,7 @@ static const struct known_opt {
 	{ "quickmap", ARG_REQUIRED, "x86_64 quick maps: quickmap=slot|dmap" },
 	{ "sfbuf", ARG_REQUIRED, "x86_64 sf_bufs: sfbuf=map|dmap" },
 	{ "nsfbufs", ARG_REQUIRED, "sf_buf pool size: nsfbufs=N" },
+	{ "sfstress", ARG_REQUIRED, "sf_buf stress test operations: sfstress=N" },
 };
 
 static struct cmdline kernel_cmdline;
