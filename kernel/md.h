@@ -19,7 +19,8 @@
  * counter (md_pbuf_freecnt, started at nswbuf / 2 as FreeBSD's
  * subsystems do), maps the caller's pages at the pbuf's KVA with
  * pmap_qenter(), copies to or from the disk's pages through
- * pmap_quick_enter_page(), unmaps, and releases the pbuf.
+ * pmap_quick_enter_page() (or sf_bufs, md_set_copy()), unmaps, and
+ * releases the pbuf.
  *
  * Contract:
  *  - Offsets and lengths are bytes, multiples of MD_SECTORSIZE; pgoff is
@@ -74,6 +75,14 @@ int		 md_read(struct md_softc *md, uint64_t off, void *buf,
 		    size_t len);
 int		 md_write(struct md_softc *md, uint64_t off, const void *buf,
 		    size_t len);
+
+/*
+ * How the disk's pages are reached: quick maps (the default and the
+ * cheapest) or sf_bufs (FreeBSD md's way).  Only while no I/O runs.
+ */
+#define	MD_COPY_QUICK	0
+#define	MD_COPY_SFBUF	1
+void		 md_set_copy(struct md_softc *md, int how);
 
 /*
  * For tests and statistics: the page backing disk page pindex, or NULL
