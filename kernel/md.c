@@ -145,6 +145,10 @@ md_alloc(struct md_softc *md, uint64_t off, size_t len)
 	return (error);
 }
 
+/*
+ * md_set_copy: reach md's pages through quick maps or sf_bufs.
+ * => no I/O on md in progress.
+ */
 void
 md_set_copy(struct md_softc *md, int how)
 {

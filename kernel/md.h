@@ -70,7 +70,12 @@ uint64_t	 md_mediasize(const struct md_softc *md);
  */
 int		 md_strategy(struct md_softc *md, int iocmd, uint64_t off,
 		    vm_page_t *pages, size_t pgoff, size_t len);
-/* The same for a kernel buffer (bread/bwrite style); also EFAULT. */
+/*
+ * The same for a kernel buffer (bread/bwrite style); also EFAULT.  The
+ * buffer is reached through its physical pages, so it must be ordinary
+ * writable memory (malloc, kmem, a stack): md_read() does not see that a
+ * mapping is read-only.
+ */
 int		 md_read(struct md_softc *md, uint64_t off, void *buf,
 		    size_t len);
 int		 md_write(struct md_softc *md, uint64_t off, const void *buf,
