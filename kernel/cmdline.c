@@ -21,6 +21,7 @@ static const struct known_opt {
 	{ "quickmap", ARG_REQUIRED, "x86_64 quick maps: quickmap=slot|dmap" },
 	{ "sfbuf", ARG_REQUIRED, "x86_64 sf_bufs: sfbuf=map|dmap" },
 	{ "nsfbufs", ARG_REQUIRED, "sf_buf pool size: nsfbufs=N" },
+	{ "sfstress", ARG_REQUIRED, "sf_buf stress test operations: sfstress=N" },
 	{ "ubc", ARG_REQUIRED, "UBC copy path: ubc=window|direct (mm/ubc.h)" },
 	{ "ubc_nwins", ARG_REQUIRED, "UBC windows: ubc_nwins=16..65536" },
 	{ "ubc_winshift", ARG_REQUIRED, "UBC window size 1<<S: ubc_winshift=12..18" },

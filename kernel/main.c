@@ -16,6 +16,7 @@
 #include <mm/malloc.h>
 #include <mm/pbuf.h>
 #include <mm/pmap.h>
+#include <mm/sf_buf.h>
 #include <mm/ubc.h>
 #include <mm/vm_page.h>
 #include <machine/cpufunc.h>
@@ -63,6 +64,7 @@ kmain(uint32_t magic, uint32_t info)
 	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline);
 	pmap_quick_init();
+	sf_buf_init();
 	pbuf_init();		/* reads nswbuf= */
 	md_init();
 	ubc_init();		/* after cmdline: its windows are boot options */

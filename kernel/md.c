@@ -1,8 +1,8 @@
 /*
  * md, the RAM disk (kernel/md.h): a sparse array of wired physical pages
  * behind a strategy routine that moves data through a pbuf and quick
- * maps, as FreeBSD's md(4) does for its swap-backed disks (mdstart_swap:
- * vm pages, copied with sf_bufs or pmap_copy_pages).
+ * maps (or sf_bufs), as FreeBSD's md(4) does for its swap-backed disks
+ * (mdstart_swap: vm pages, copied with sf_bufs or pmap_copy_pages).
  *
  * Locking.  md_lock serialises only the allocation of backing pages.
  * Once a slot of md_pages[] is set it never changes until md_destroy(),
@@ -20,6 +20,7 @@
 #include <mm/malloc.h>
 #include <mm/pbuf.h>
 #include <mm/pmap.h>
+#include <mm/sf_buf.h>
 #include <mm/vm_page.h>
 
 struct md_softc {
@@ -29,6 +30,7 @@ struct md_softc {
 	struct mtx	 md_lock;	/* allocation of backing pages */
 	unsigned long	 md_resident;	/* pages allocated; under md_lock */
 	int		 md_busy;	/* transfers in progress (atomic) */
+	int		 md_copy;	/* MD_COPY_*; set while idle */
 };
 
 int md_pbuf_freecnt;
@@ -144,9 +146,48 @@ md_alloc(struct md_softc *md, uint64_t off, size_t len)
 }
 
 /*
+ * md_set_copy: reach md's pages through quick maps or sf_bufs.
+ * => no I/O on md in progress.
+ */
+void
+md_set_copy(struct md_softc *md, int how)
+{
+	KASSERT(how == MD_COPY_QUICK || how == MD_COPY_SFBUF,
+	    ("md_set_copy: %d", how));
+	md->md_copy = how;
+}
+
+/*
+ * Map disk page m for a moment.  A quick map is the cheapest (no lock,
+ * never a shootdown, the direct map on x86_64).  The sf_buf way is
+ * FreeBSD md's (mdstart_swap): pinned, SFB_CPUPRIVATE, so that a miss
+ * flushes this CPU only; on i386 a page read again may still be mapped.
+ */
+static vaddr_t
+md_map(const struct md_softc *md, vm_page_t m, struct sf_buf **sfp)
+{
+	if (md->md_copy == MD_COPY_QUICK)
+		return (pmap_quick_enter_page(m));
+	sched_pin();
+	*sfp = sf_buf_alloc(m, SFB_CPUPRIVATE);
+	return (sf_buf_kva(*sfp));
+}
+
+static void
+md_unmap(const struct md_softc *md, vaddr_t va, struct sf_buf *sf)
+{
+	if (md->md_copy == MD_COPY_QUICK) {
+		pmap_quick_remove_page(va);
+		return;
+	}
+	sf_buf_free(sf);
+	sched_unpin();
+}
+
+/*
  * Copy between the data at bp->b_data (the caller's pages, mapped) and
- * the disk, one disk page at a time through a quick map.  A read of a
- * page never written is zeros.
+ * the disk, one disk page at a time through a quick map or an sf_buf.
+ * A read of a page never written is zeros.
  */
 static void
 md_copy(struct md_softc *md, struct buf *bp)
@@ -154,6 +195,7 @@ md_copy(struct md_softc *md, struct buf *bp)
 	uint64_t off = bp->b_offset;
 	size_t resid = bp->b_bcount, pgoff, n;
 	char *data = bp->b_data;
+	struct sf_buf *sf = NULL;
 	vm_page_t m;
 	vaddr_t va;
 
@@ -168,12 +210,12 @@ md_copy(struct md_softc *md, struct buf *bp)
 			memset(data, 0, n);
 			continue;
 		}
-		va = pmap_quick_enter_page(m);
+		va = md_map(md, m, &sf);
 		if (bp->b_iocmd == BIO_READ)
 			memcpy(data, (const char *)va + pgoff, n);
 		else
 			memcpy((char *)va + pgoff, data, n);
-		pmap_quick_remove_page(va);
+		md_unmap(md, va, sf);
 	}
 	bp->b_resid = 0;
 }

@@ -19,7 +19,8 @@
  * counter (md_pbuf_freecnt, started at nswbuf / 2 as FreeBSD's
  * subsystems do), maps the caller's pages at the pbuf's KVA with
  * pmap_qenter(), copies to or from the disk's pages through
- * pmap_quick_enter_page(), unmaps, and releases the pbuf.
+ * pmap_quick_enter_page() (or sf_bufs, md_set_copy()), unmaps, and
+ * releases the pbuf.
  *
  * Contract:
  *  - Offsets and lengths are bytes, multiples of MD_SECTORSIZE; pgoff is
@@ -69,11 +70,24 @@ uint64_t	 md_mediasize(const struct md_softc *md);
  */
 int		 md_strategy(struct md_softc *md, int iocmd, uint64_t off,
 		    vm_page_t *pages, size_t pgoff, size_t len);
-/* The same for a kernel buffer (bread/bwrite style); also EFAULT. */
+/*
+ * The same for a kernel buffer (bread/bwrite style); also EFAULT.  The
+ * buffer is reached through its physical pages, so it must be ordinary
+ * writable memory (malloc, kmem, a stack): md_read() does not see that a
+ * mapping is read-only.
+ */
 int		 md_read(struct md_softc *md, uint64_t off, void *buf,
 		    size_t len);
 int		 md_write(struct md_softc *md, uint64_t off, const void *buf,
 		    size_t len);
+
+/*
+ * How the disk's pages are reached: quick maps (the default and the
+ * cheapest) or sf_bufs (FreeBSD md's way).  Only while no I/O runs.
+ */
+#define	MD_COPY_QUICK	0
+#define	MD_COPY_SFBUF	1
+void		 md_set_copy(struct md_softc *md, int how);
 
 /*
  * For tests and statistics: the page backing disk page pindex, or NULL

@@ -38,8 +38,20 @@ void	pmap_invalidate_range(vaddr_t sva, vaddr_t eva);
 void	pmap_invalidate_all(void);
 /* This CPU only, for mappings no other CPU may hold (no shootdown). */
 void	pmap_invalidate_page_local(vaddr_t va);
-/* Benchmarks only: flush va on the CPUs of cpus (a cpuset_t) alone. */
+/*
+ * Flush va on the CPUs of cpus (a cpuset_t) alone: for callers that know
+ * no other CPU holds it (sf_buf's CPU masks), and benchmarks.
+ */
 void	pmap_invalidate_page_mask(vaddr_t va, uint64_t cpus);
+/*
+ * pmap_kenter (no flush), returning whether the mapping it replaced was
+ * used: valid with its Accessed bit set, so that some TLB may hold it.
+ * The new entry starts with Accessed clear.  (As FreeBSD's i386
+ * sf_buf_map, which skips the shootdown for an unused mapping.)
+ */
+bool	pmap_kenter_swap(vaddr_t va, paddr_t pa);
+/* The page's direct-map address; 0 where there is no direct map. */
+vaddr_t	pmap_page_dmap(vm_page_t m);
 /* Shootdown IPIs a CPU sent (one per target) and received. */
 void	pmap_tlb_counts(int cpu, uint64_t *sent, uint64_t *received);
 void	pmap_zero_page(vm_page_t m);

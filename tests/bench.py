@@ -131,7 +131,8 @@ def md_table(results: dict, cols: list) -> None:
     print(f"  {'transfer':<24}" +
           "".join(f"{a + ' ' + k:>20}" for a, k in cols) + "   goal")
     for size in MD_SIZES:
-        for op in ["memcpy", "md_read", "md_write"]:
+        for op in ["memcpy", "md_read", "md_write", "md_read_sf",
+                   "md_write_sf"]:
             n = f"{op}_{size}"
             row = f"  {n:<24}"
             for c in cols:
@@ -140,7 +141,7 @@ def md_table(results: dict, cols: list) -> None:
                 if v is not None and base and op != "memcpy":
                     cell += f" ({v[0] / base[0]:.2f}x)"
                 row += f"{cell:>20}"
-            if size == "64k" and op != "memcpy":
+            if size == "64k" and op in ("md_read", "md_write"):
                 r = [results[c][n][0] / results[c][f"memcpy_{size}"][0]
                      for c in cols if c == ("x86_64", "nodebug") and
                      n in results[c]]

@@ -5,7 +5,7 @@
  * boot.  One "operation" is one KiB moved, so the figures are
  * instructions per KiB; tests/bench.py prints them per byte and as a
  * ratio to memcpy (goal: md at most 1.5x memcpy at 64 KiB on x86_64,
- * without KASSERT).  The disk's pages exist before the timed rounds (the
+ * without KASSERT).  The *_sf_* ones reach the disk through sf_bufs.  The disk's pages exist before the timed rounds (the
  * warm-up round writes them), so no round allocates.
  */
 #include <kernel/systm.h>
@@ -40,11 +40,12 @@ md_bench_setup(void)
 
 /* DISK bytes in transfers of size, through md_strategy. */
 static void
-md_sweep(int iocmd, size_t size)
+md_sweep(int iocmd, size_t size, int how)
 {
 	uint64_t off;
 
 	md_bench_setup();
+	md_set_copy(bmd, how);
 	kbench_start();
 	for (off = 0; off < DISK; off += size)
 		(void)md_strategy(bmd, iocmd, off, bpages, 0, size);
@@ -65,12 +66,12 @@ memcpy_sweep(size_t size)
 
 KBENCH(md_write_4k, DISK / 1024)
 {
-	md_sweep(BIO_WRITE, PAGE_SIZE);
+	md_sweep(BIO_WRITE, PAGE_SIZE, MD_COPY_QUICK);
 }
 
 KBENCH(md_read_4k, DISK / 1024)
 {
-	md_sweep(BIO_READ, PAGE_SIZE);
+	md_sweep(BIO_READ, PAGE_SIZE, MD_COPY_QUICK);
 }
 
 KBENCH(memcpy_4k, DISK / 1024)
@@ -80,15 +81,36 @@ KBENCH(memcpy_4k, DISK / 1024)
 
 KBENCH(md_write_64k, DISK / 1024)
 {
-	md_sweep(BIO_WRITE, BIG);
+	md_sweep(BIO_WRITE, BIG, MD_COPY_QUICK);
 }
 
 KBENCH(md_read_64k, DISK / 1024)
 {
-	md_sweep(BIO_READ, BIG);
+	md_sweep(BIO_READ, BIG, MD_COPY_QUICK);
 }
 
 KBENCH(memcpy_64k, DISK / 1024)
 {
 	memcpy_sweep(BIG);
+}
+
+/* The same through sf_bufs (md_set_copy), for comparison. */
+KBENCH(md_read_sf_4k, DISK / 1024)
+{
+	md_sweep(BIO_READ, PAGE_SIZE, MD_COPY_SFBUF);
+}
+
+KBENCH(md_write_sf_4k, DISK / 1024)
+{
+	md_sweep(BIO_WRITE, PAGE_SIZE, MD_COPY_SFBUF);
+}
+
+KBENCH(md_read_sf_64k, DISK / 1024)
+{
+	md_sweep(BIO_READ, BIG, MD_COPY_SFBUF);
+}
+
+KBENCH(md_write_sf_64k, DISK / 1024)
+{
+	md_sweep(BIO_WRITE, BIG, MD_COPY_SFBUF);
 }

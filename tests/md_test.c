@@ -106,9 +106,10 @@ KTEST(md, unwritten_blocks_read_as_zeros)
 /*
  * Random reads and writes against a copy of the disk: any sector, up to
  * 1.5 * MAXPHYS long (so across pages and across pbufs), from a buffer
- * at any byte offset.
+ * at any byte offset; the disk's pages reached in the way how says.
  */
-KTEST(md, random_io_matches_a_copy)
+static void
+random_io(int how)
 {
 	struct md_softc *md = md_create(DISK_SIZE);
 	uint8_t *copy = malloc(DISK_SIZE, M_WAITOK | M_ZERO);
@@ -117,6 +118,8 @@ KTEST(md, random_io_matches_a_copy)
 	size_t off, len, maxlen;
 	int op, reads = 0, writes = 0;
 	long bad;
+
+	md_set_copy(md, how);
 
 	for (op = 0; op < 300; op++) {
 		off = (rnd(&seed) % (DISK_SIZE / SECT)) * SECT;
@@ -153,6 +156,17 @@ KTEST(md, random_io_matches_a_copy)
 	free(buf);
 	free(copy);
 	md_destroy(md);
+}
+
+KTEST(md, random_io_matches_a_copy)
+{
+	random_io(MD_COPY_QUICK);
+}
+
+/* The same through sf_bufs (FreeBSD md's way) instead of quick maps. */
+KTEST(md, random_io_through_sf_bufs)
+{
+	random_io(MD_COPY_SFBUF);
 }
 
 /* The pager's interface: vm pages, the data pgoff bytes into the first. */

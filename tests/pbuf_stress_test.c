@@ -7,9 +7,10 @@
  * a pool cut down to a few free buffers, so that many getpbuf() calls
  * sleep: on counters, on the pool, and on both in one run.  It checks that no
  * counter is ever exceeded, that no buffer is handed to two threads, and
- * that everything comes back.  A lost wakeup would leave a thread asleep
- * with what it waits for available: the test watches for a stall, says
- * so, wakes everyone by hand so that the run goes on, and fails.
+ * that everything comes back.  A lost wakeup leaves a thread asleep with
+ * what it waits for available: the test watches for that and for a
+ * stall, says so, wakes everyone by hand so that the run goes on, and
+ * fails.
  */
 #include <kernel/systm.h>
 #include <kernel/ktest.h>
@@ -26,7 +27,7 @@
 #define	ST_PER_CPU	4		/* threads per CPU */
 #define	ST_ITERS	200		/* getpbuf/relpbuf per thread */
 #define	ST_NCNT		4		/* counters; the last is NULL */
-#define	ST_STALL	(3 * hz)	/* no progress this long: lost wakeup */
+#define	ST_STALL	(3 * hz)	/* stuck this long: lost wakeup */
 
 static const int st_start[ST_NCNT - 1] = { 2, 1, -1 };
 static int		st_cnt[ST_NCNT - 1];
@@ -90,32 +91,79 @@ st_worker(void *arg)
 	}
 }
 
-/* Wait for the workers; false (after waking everyone) on a stall. */
+/*
+ * Is td asleep for something that is there?  On a counter above 0, or
+ * on the pool with a buffer free.  Briefly true without a bug: a woken
+ * thread may not have run yet to take the unit.
+ */
 static bool
-st_watch(int total)
+st_starved(const struct thread *td)
 {
-	struct pbuf_stats ps;
-	int last = -1, still = 0, k;
+	int k;
 
-	while (st_ops + st_null < total) {
+	if (td->td_state != TDS_SLEEPING || td->td_wmesg == NULL)
+		return (false);
+	if (strcmp(td->td_wmesg, "pbufpool") == 0)
+		return (pbuf_nfree() > 0);
+	for (k = 0; k < ST_NCNT - 1; k++)
+		if (td->td_wchan == &st_cnt[k])
+			return (st_cnt[k] != 0);
+	return (false);
+}
+
+/*
+ * Wait for the workers.  False on a lost wakeup: no progress for
+ * ST_STALL ticks, or one thread asleep all that time while what it waits
+ * for is available.
+ */
+static bool
+st_watch(struct thread **td, int n, int total)
+{
+	static int starved[ST_PER_CPU * MAXCPU];
+	struct pbuf_stats ps;
+	int last = -1, still = 0, i, worst = 0;
+
+	memset(starved, 0, sizeof(starved));
+	while (st_ops + st_null < total && worst < ST_STALL) {
 		pause_ticks(1);
+		for (i = 0, worst = 0; i < n; i++) {
+			starved[i] = st_starved(td[i]) ? starved[i] + 1 : 0;
+			worst = MAX(worst, starved[i]);
+		}
 		if (st_ops + st_null != last) {
 			last = st_ops + st_null;
 			still = 0;
-			continue;
-		}
-		if (++still < ST_STALL)
-			continue;
-		pbuf_get_stats(&ps);
-		ktest_diag("stalled at %d of %d: pool %d free, %d pool and %d "
-		    "counter waiters, counters %d %d %d", last, total,
-		    pbuf_nfree(), ps.ps_pool_waiters, ps.ps_cnt_waiters,
-		    st_cnt[0], st_cnt[1], st_cnt[2]);
+		} else if (++still > worst)
+			worst = still;
+	}
+	if (worst < ST_STALL)
+		return (true);
+	pbuf_get_stats(&ps);
+	ktest_diag("lost wakeup at %d of %d (%s): pool %d free, %d pool and "
+	    "%d counter waiters, counters %d %d %d", last, total,
+	    still >= ST_STALL ? "stalled" : "a thread asleep with its "
+	    "resource free", pbuf_nfree(), ps.ps_pool_waiters,
+	    ps.ps_cnt_waiters, st_cnt[0], st_cnt[1], st_cnt[2]);
+	return (false);
+}
+
+/*
+ * After a stall: wake the counters' sleepers by hand, again and again,
+ * so that the workers finish and the suite goes on.  (The pool's sleepers
+ * were woken by giving the drained buffers back.)  False if they still
+ * do not finish: then they are left asleep rather than joined.
+ */
+static bool
+st_rescue(int total)
+{
+	int i, k;
+
+	for (i = 0; i < 3 * ST_STALL && st_ops + st_null < total; i++) {
 		for (k = 0; k < ST_NCNT - 1; k++)
 			wakeup(&st_cnt[k]);
-		return (false);
+		pause_ticks(1);
 	}
-	return (true);
+	return (st_ops + st_null == total);
 }
 
 /*
@@ -143,9 +191,11 @@ st_run(int pool, const int *kinds, int nkinds, unsigned long *psleeps,
 	for (i = 0; i < nthreads; i++)
 		KT_ASSERT_NOTNULL(td[i] = thread_create_on("pbuf stress",
 		    st_worker, (void *)(intptr_t)i, i % mp_ncpus));
-	ok = st_watch(nthreads * ST_ITERS);
-	if (!ok)
-		undrain(n);		/* wakes any pool sleeper left */
+	ok = st_watch(td, nthreads, nthreads * ST_ITERS);
+	if (!ok) {
+		undrain(n);		/* wakes pool sleepers, if wakeups work */
+		KT_ASSERT_TRUE(st_rescue(nthreads * ST_ITERS));
+	}
 	for (i = 0; i < nthreads; i++)
 		thread_join(td[i]);
 	KT_EXPECT_TRUE(ok);

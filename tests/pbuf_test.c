@@ -5,7 +5,8 @@
  * positive, zero, -1 and NULL counters; trypbuf's two NULL cases; that a
  * thread asleep on a zero counter and one asleep on an empty pool are
  * woken by releases from another CPU, each by its own kind of release and
- * exactly as many as can proceed; credential reference counts.
+ * exactly as many as can proceed, also when releases come in a row;
+ * credential reference counts.
  *
  * Tests that need an empty or a small pool take the other buffers first
  * (drain) and give them back at the end.  The stress and the misuse
@@ -447,6 +448,61 @@ KTEST(pbuf, empty_pool_wakes_exactly_one_per_release)
 	}
 	finish_sleepers(s, NSLEEPERS);
 	undrain(n);
+	KT_EXPECT_EQ(pbuf_nfree(), nswbuf);
+}
+
+struct releaser2 {
+	struct buf	*bp[2];
+	int		*cnt;
+};
+
+static void
+releaser2(void *arg)
+{
+	struct releaser2 *r = arg;
+
+	relpbuf(r->bp[0], r->cnt);
+	relpbuf(r->bp[1], r->cnt);
+}
+
+/*
+ * Two sleepers, then two releases in a row from another CPU, before
+ * either sleeper runs: both must get through.  (FreeBSD 11 woke a
+ * counter's sleeper only on its 0 -> 1 step, and would leave the second
+ * asleep with the counter at 1.)  cnt is NULL for the pool's sleepers.
+ */
+static void
+two_releases_wake_two(struct buf *a, struct buf *b, int *cnt,
+    const char *wmesg)
+{
+	struct releaser2 r = { { a, b }, cnt };
+	struct sleeper s[2];
+	struct thread *td;
+	bool ok;
+
+	start_sleepers(s, 2, cnt, wmesg);
+	KT_ASSERT_NOTNULL(td = thread_create_on("pbuf rel2", releaser2, &r,
+	    mp_ncpus - 1));
+	thread_join(td);
+	ok = wait_count(&sleepers_done, 2);
+	if (!ok && cnt != NULL)
+		wakeup(cnt);		/* let the lost sleeper go, and fail */
+	KT_EXPECT_TRUE(ok);
+	finish_sleepers(s, 2);
+}
+
+KTEST(pbuf, two_releases_wake_two_sleepers)
+{
+	int c = 2, n;
+	struct buf *a, *b;
+
+	a = getpbuf(&c);
+	b = getpbuf(&c);
+	two_releases_wake_two(a, b, &c, "pfreecnt");
+	KT_EXPECT_EQ(c, 2);
+	n = drain(0);
+	two_releases_wake_two(held[n - 1], held[n - 2], NULL, "pbufpool");
+	undrain(n - 2);
 	KT_EXPECT_EQ(pbuf_nfree(), nswbuf);
 }
 

@@ -126,6 +126,27 @@ pmap_kenter_nocache(vaddr_t va, paddr_t pa)
 	*vtopte(va) |= PG_PCD | PG_PWT;
 }
 
+bool
+pmap_kenter_swap(vaddr_t va, paddr_t pa)
+{
+	pt_entry_t old;
+
+	kva_check(va);
+	KASSERT((pa & PAGE_MASK) == 0 && pa < VM_MAX_PHYS,
+	    ("pmap_kenter_swap: bad pa %#llx", (unsigned long long)pa));
+	/* One exchange: a page walk cannot set Accessed unseen in between. */
+	old = __atomic_exchange_n(vtopte(va), (pt_entry_t)pa | PG_V | PG_RW,
+	    __ATOMIC_SEQ_CST);
+	return ((old & (PG_V | PG_A)) == (PG_V | PG_A));
+}
+
+/* No direct map on i386. */
+vaddr_t
+pmap_page_dmap(vm_page_t m __unused)
+{
+	return (0);
+}
+
 void
 pmap_kremove(vaddr_t va)
 {

@@ -266,6 +266,25 @@ pmap_kenter_nocache(vaddr_t va, paddr_t pa)
 	*pmap_pte(va, false) |= PG_PCD | PG_PWT;
 }
 
+bool
+pmap_kenter_swap(vaddr_t va, paddr_t pa)
+{
+	pt_entry_t old;
+
+	KASSERT((pa & PAGE_MASK) == 0, ("pmap_kenter_swap: pa %#llx "
+	    "unaligned", (unsigned long long)pa));
+	/* One exchange: a page walk cannot set Accessed unseen in between. */
+	old = __atomic_exchange_n(kva_pte(va), pa | PG_V | PG_RW | pg_nx,
+	    __ATOMIC_SEQ_CST);
+	return ((old & (PG_V | PG_A)) == (PG_V | PG_A));
+}
+
+vaddr_t
+pmap_page_dmap(vm_page_t m)
+{
+	return (PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
+}
+
 void
 pmap_kremove(vaddr_t va)
 {
