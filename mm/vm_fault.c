@@ -8,6 +8,7 @@
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
 #include <kernel/thread.h>
+#include <kernel/uio.h>
 #include <lib/printf.h>
 #include <mm/vm_fault.h>
 #include <mm/ubc.h>
@@ -36,11 +37,24 @@ vm_fault_cansleep(bool intr)
 int
 vm_fault(vaddr_t va, int access, bool intr)
 {
+	struct thread *td = curthread;
+	struct onfault *of;
+	int error;
+
 	if (!ubc_contains(va))
 		return (VM_FAULT_UNMANAGED);
 	if (!vm_fault_cansleep(intr))
 		return (EDEADLK);
-	return (ubc_fault(va, access));
+	/*
+	 * The pager runs without the faulting kcopy's recovery point: a
+	 * fault in the pager itself is a kernel bug to report, not an
+	 * error to hand to kcopy (with the pager's locks still held).
+	 */
+	of = td->td_onfault;
+	td->td_onfault = NULL;
+	error = ubc_fault(va, access);
+	td->td_onfault = of;
+	return (error);
 }
 
 void
