@@ -15,7 +15,9 @@
  * onfault_set); trap() runs vm_fault() first, and when that fails it
  * longjmps to the recovery point with the error instead of reporting a
  * crash.  A fault on an address nobody pages (NULL, an unmapped kernel
- * address) gives EFAULT, as NetBSD's kcopy does.  Only kcopy (and uiomove, which copies with kcopy) may touch a
+ * address) gives EFAULT, as NetBSD's kcopy does.  The pager that
+ * vm_fault() calls runs without the recovery point: a fault in the pager
+ * itself is a bug and is reported as one.  Only kcopy (and uiomove, which copies with kcopy) may touch a
  * UBC window: every other access to one that cannot be served crashes.
  *
  * Contract:
