@@ -17,8 +17,9 @@
  * crash.  A fault on an address nobody pages (NULL, an unmapped kernel
  * address) gives EFAULT, as NetBSD's kcopy does.  The pager that
  * vm_fault() calls runs without the recovery point: a fault in the pager
- * itself is a bug and is reported as one.  Only kcopy (and uiomove, which copies with kcopy) may touch a
- * UBC window: every other access to one that cannot be served crashes.
+ * itself is a bug and is reported as one.  Only kcopy (and uiomove,
+ * which copies with kcopy) may touch a UBC window: every other access
+ * to one that cannot be served crashes.
  *
  * Contract:
  *  - uiomove returns 0, or the error of the first copy that faulted; the

@@ -236,29 +236,57 @@ uvm_obj_getpages(struct uvm_object *uobj, voff_t off, struct vm_page **pps,
 	return (error);
 }
 
-/* Write one dirty page back; it stays dirty if that fails. */
-static int
-uvm_obj_cleanpage(struct uvm_object *uobj, struct vm_page *m, voff_t off,
-    uvm_pageio_t *io)
-{
-	int error, done;
+/* The longest run of dirty pages uvm_obj_putpages writes in one I/O. */
+#define	UVM_PUT_RUN	32
 
-	m->flags |= PG_BUSY;
-	mtx_unlock(&uobj->vmobjlock);
-	error = io(uobj, &m, 1, off, UIO_WRITE, &done);
-	mtx_lock(&uobj->vmobjlock);
-	uvm_page_unbusy(uobj, &m, 1);
-	if (error == 0) {
-		m->flags &= ~PG_DIRTY;
-		uobj->uo_pgout++;
+/*
+ * Write back the run of dirty, unbusy pages that starts with m at off
+ * (up to end), in one I/O; the pages the I/O did not reach stay dirty.
+ * With PGO_FREE the clean ones are freed.  Returns the run's length in
+ * pages and the write error in *errorp (0 if none).
+ */
+static int
+uvm_obj_cleanrun(struct uvm_object *uobj, struct vm_page *m, voff_t off,
+    voff_t end, int flags, uvm_pageio_t *io, int *errorp)
+{
+	struct vm_page *run[UVM_PUT_RUN];
+	int n, k, done;
+
+	for (n = 0; m != NULL && (m->flags & (PG_BUSY | PG_DIRTY)) == PG_DIRTY;
+	    n++) {
+		m->flags |= PG_BUSY;
+		run[n] = m;
+		if (n + 1 == UVM_PUT_RUN ||
+		    off + (voff_t)(n + 1) * PAGE_SIZE >= end)
+			m = NULL;
+		else
+			m = uvm_pagelookup(uobj, off + (voff_t)(n + 1) *
+			    PAGE_SIZE);
 	}
-	return (error);
+	/* Busy: nobody touches the pages while the lock is dropped. */
+	mtx_unlock(&uobj->vmobjlock);
+	done = n;
+	*errorp = io(uobj, run, n, off, UIO_WRITE, &done);
+	mtx_lock(&uobj->vmobjlock);
+	if (*errorp == 0)
+		done = n;
+	uvm_page_unbusy(uobj, run, n);
+	for (k = 0; k < done; k++)
+		run[k]->flags &= ~PG_DIRTY;
+	uobj->uo_pgout += (unsigned long)done;
+	for (k = 0; k < n && (flags & PGO_FREE); k++)
+		if ((run[k]->flags & PG_DIRTY) == 0) {
+			uvm_pageremove(uobj, run[k]);
+			vm_page_free(run[k]);
+		}
+	return (n);
 }
 
 /*
- * uvm_obj_putpages: the generic pgo_put.  Anonymous objects (io NULL)
- * have no backing store (no swap): freeing their pages loses the data,
- * and a later read of those offsets sees zeros, as in NetBSD's aobj.
+ * uvm_obj_putpages: the generic pgo_put; each run of consecutive dirty
+ * pages is one write.  Anonymous objects (io NULL) have no backing store
+ * (no swap): freeing their pages loses the data, and a later read of
+ * those offsets sees zeros, as in NetBSD's aobj.
  * => vmobjlock held; no UBC window over the range may be in use when
  *    pages are freed (ubc_flush asserts it).
  */
@@ -274,23 +302,22 @@ uvm_obj_putpages(struct uvm_object *uobj, voff_t start, voff_t end,
 	end = MIN(end, uobj->uo_size);
 	if (flags & PGO_FREE)
 		ubc_flush(uobj, start, end);
-	for (off = start; off < end; off += PAGE_SIZE) {
-		if ((m = uvm_pagelookup(uobj, off)) == NULL)
-			continue;
-		if (m->flags & PG_BUSY) {
-			uvm_pagewait(uobj, m);
-			off -= PAGE_SIZE;	/* look again */
-			continue;
-		}
-		if ((flags & PGO_CLEANIT) && (m->flags & PG_DIRTY) &&
-		    io != NULL && (e = uvm_obj_cleanpage(uobj, m, off,
-		    io)) != 0) {
+	for (off = start; off < end;) {
+		if ((m = uvm_pagelookup(uobj, off)) == NULL) {
+			off += PAGE_SIZE;
+		} else if (m->flags & PG_BUSY) {
+			uvm_pagewait(uobj, m);		/* then look again */
+		} else if ((flags & PGO_CLEANIT) && (m->flags & PG_DIRTY) &&
+		    io != NULL) {
+			off += (voff_t)uvm_obj_cleanrun(uobj, m, off, end,
+			    flags, io, &e) * PAGE_SIZE;
 			error = error != 0 ? error : e;
-			continue;
-		}
-		if (flags & PGO_FREE) {
-			uvm_pageremove(uobj, m);
-			vm_page_free(m);
+		} else {
+			if (flags & PGO_FREE) {
+				uvm_pageremove(uobj, m);
+				vm_page_free(m);
+			}
+			off += PAGE_SIZE;
 		}
 	}
 	return (error);

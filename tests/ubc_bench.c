@@ -68,16 +68,55 @@ bench_uiomove(unsigned long nops, size_t len, enum uio_rw rw, bool direct)
 	ubc_set_direct(uc.uc_direct);
 }
 
-KBENCH(ubc_memcpy_4k, 256)	{ bench_memcpy(nops, 4096); }
-KBENCH(ubc_read_4k_window, 256)	{ bench_uiomove(nops, 4096, UIO_READ, false); }
-KBENCH(ubc_write_4k_window, 256) { bench_uiomove(nops, 4096, UIO_WRITE, false); }
-KBENCH(ubc_read_4k_direct, 256)	{ bench_uiomove(nops, 4096, UIO_READ, true); }
-KBENCH(ubc_write_4k_direct, 256) { bench_uiomove(nops, 4096, UIO_WRITE, true); }
-KBENCH(ubc_memcpy_64k, 32)	{ bench_memcpy(nops, BUF_SIZE); }
-KBENCH(ubc_read_64k_window, 32)	{ bench_uiomove(nops, BUF_SIZE, UIO_READ, false); }
-KBENCH(ubc_write_64k_window, 32) { bench_uiomove(nops, BUF_SIZE, UIO_WRITE, false); }
-KBENCH(ubc_read_64k_direct, 32)	{ bench_uiomove(nops, BUF_SIZE, UIO_READ, true); }
-KBENCH(ubc_write_64k_direct, 32) { bench_uiomove(nops, BUF_SIZE, UIO_WRITE, true); }
+KBENCH(ubc_memcpy_4k, 256)
+{
+	bench_memcpy(nops, 4096);
+}
+
+KBENCH(ubc_read_4k_window, 256)
+{
+	bench_uiomove(nops, 4096, UIO_READ, false);
+}
+
+KBENCH(ubc_write_4k_window, 256)
+{
+	bench_uiomove(nops, 4096, UIO_WRITE, false);
+}
+
+KBENCH(ubc_read_4k_direct, 256)
+{
+	bench_uiomove(nops, 4096, UIO_READ, true);
+}
+
+KBENCH(ubc_write_4k_direct, 256)
+{
+	bench_uiomove(nops, 4096, UIO_WRITE, true);
+}
+
+KBENCH(ubc_memcpy_64k, 32)
+{
+	bench_memcpy(nops, BUF_SIZE);
+}
+
+KBENCH(ubc_read_64k_window, 32)
+{
+	bench_uiomove(nops, BUF_SIZE, UIO_READ, false);
+}
+
+KBENCH(ubc_write_64k_window, 32)
+{
+	bench_uiomove(nops, BUF_SIZE, UIO_WRITE, false);
+}
+
+KBENCH(ubc_read_64k_direct, 32)
+{
+	bench_uiomove(nops, BUF_SIZE, UIO_READ, true);
+}
+
+KBENCH(ubc_write_64k_direct, 32)
+{
+	bench_uiomove(nops, BUF_SIZE, UIO_WRITE, true);
+}
 
 /* ubc_alloc + ubc_release of a window that is attached and idle. */
 KBENCH(ubc_window_hit, 1000)

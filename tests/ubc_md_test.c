@@ -133,7 +133,7 @@ KTEST(ubc, md_object_past_the_disk_gets_eio)
 	uint8_t buf[64];
 	size_t done;
 
-	/* A fault that reads the rest of the window too: clipped to the disk. */
+	/* A fault reading the rest of the window too: clipped to the disk. */
 	KT_EXPECT_EQ(ubc_rw(uobj, buf, 64, PAGE_SIZE, UIO_READ, UVM_ADV_NORMAL,
 	    0, &done), 0);
 	KT_EXPECT_EQ(ubc_rw(uobj, buf, 64, 2 * PAGE_SIZE, UIO_READ,

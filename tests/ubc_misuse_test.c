@@ -449,10 +449,10 @@ concurrent_run(bool on_md)
 	}
 	cc_bad = 0;
 	for (c = 0; c < mp_ncpus; c++) {
-		td[n++] = thread_create_on("ubcw", cc_writer, (void *)(intptr_t)c,
-		    c);
-		td[n++] = thread_create_on("ubcr", cc_reader, (void *)(intptr_t)c,
-		    (c + 1) % mp_ncpus);
+		td[n++] = thread_create_on("ubcw", cc_writer,
+		    (void *)(intptr_t)c, c);
+		td[n++] = thread_create_on("ubcr", cc_reader,
+		    (void *)(intptr_t)c, (c + 1) % mp_ncpus);
 	}
 	for (c = 0; c < n; c++)
 		thread_join(td[c]);

@@ -293,7 +293,7 @@ KTEST(ubc, data_reaches_backing_store)
 	struct ubc_config uc;
 	size_t size = 2 * ubc_winsize(), done;
 	uint8_t *buf = malloc(size, 0);
-	unsigned long reads;
+	unsigned long reads, ios;
 	int p;
 
 	ubc_get_config(&uc);
@@ -304,8 +304,12 @@ KTEST(ubc, data_reaches_backing_store)
 		KT_EXPECT_EQ(ubc_rw(uobj, buf, size, 0, UIO_WRITE, 0, 0,
 		    &done), 0);
 		KT_EXPECT_EQ(tpager_writes(uobj), 0);	/* cached, dirty */
+		ios = tpager_ios(uobj);
 		KT_EXPECT_EQ(uvm_obj_flush(uobj, PGO_CLEANIT | PGO_FREE), 0);
 		KT_EXPECT_EQ(tpager_writes(uobj), size / PAGE_SIZE);
+		/* Runs of dirty pages are written whole: 32 pages per I/O. */
+		KT_EXPECT_EQ(tpager_ios(uobj) - ios, howmany(size / PAGE_SIZE,
+		    32));
 		KT_EXPECT_EQ(uobj->uo_npages, 0);
 		KT_EXPECT_NOTNULL(tpager_store(uobj, 1));
 		reads = tpager_reads(uobj);
@@ -376,13 +380,19 @@ KTEST(ubc, write_error_keeps_page_dirty)
 {
 	struct uvm_object *uobj = tpager_create(4 * PAGE_SIZE);
 	uint8_t buf[64];
+	int i;
 
 	ubc_fill(buf, sizeof(buf), 0, 3);
-	KT_EXPECT_EQ(ubc_rw(uobj, buf, sizeof(buf), 2 * PAGE_SIZE, UIO_WRITE,
-	    0, 0, NULL), 0);
+	for (i = 1; i < 4; i++)
+		KT_EXPECT_EQ(ubc_rw(uobj, buf, sizeof(buf), i * PAGE_SIZE,
+		    UIO_WRITE, UVM_ADV_RANDOM, 0, NULL), 0);
 	tpager_set_error(uobj, 2, UIO_WRITE);
+	/* One run of 3 pages: the first goes out, the other two stay. */
 	KT_EXPECT_EQ(uvm_obj_flush(uobj, PGO_CLEANIT | PGO_FREE), EIO);
-	KT_EXPECT_EQ(uobj->uo_npages, 1);	/* the failed page stays */
+	KT_EXPECT_EQ(tpager_writes(uobj), 1);
+	KT_EXPECT_EQ(uobj->uo_npages, 2);
+	KT_EXPECT_NOTNULL(tpager_store(uobj, 1));
+	KT_EXPECT_NULL(tpager_store(uobj, 3));
 	tpager_set_error(uobj, -1, UIO_WRITE);
 	KT_EXPECT_EQ(uvm_obj_flush(uobj, PGO_CLEANIT | PGO_FREE), 0);
 	KT_EXPECT_EQ(uobj->uo_npages, 0);
