@@ -72,8 +72,14 @@ TEST_SRCS	:= tests/lib_test.c tests/lib_list_test.c tests/boot_test.c \
 		   tests/vm_snap.c \
 		   tests/pmap_test.c tests/kva_test.c tests/malloc_test.c \
 		   tests/smp_test.c tests/sched_test.c tests/sleep_test.c \
-		   tests/tlb_test.c tests/stack_test.c tests/witness_test.c
-BENCH_SRCS	:= tests/mm_bench.c tests/smp_bench.c
+		   tests/tlb_test.c tests/quickmap_test.c tests/sf_buf_test.c tests/sf_buf_smp_test.c \
+		   tests/sf_buf_stress_test.c 		   tests/stack_test.c tests/witness_test.c \
+		   tests/pbuf_test.c tests/pbuf_stress_test.c \
+		   tests/md_test.c tests/md_smp_test.c \
+		   tests/ubc_test.c tests/ubc_md_test.c tests/ubc_misuse_test.c \
+		   tests/ubc_tpager.c
+BENCH_SRCS	:= tests/mm_bench.c tests/smp_bench.c tests/pbuf_bench.c \
+		   tests/md_bench.c tests/ubc_bench.c
 MI_SRCS		:= $(wildcard lib/*.c kernel/*.c mm/*.c)
 MD_SRCS		= $(wildcard boot/*.S boot/$(1)/*.S \
 		    kernel/x86/*.c kernel/$(1)/*.c kernel/$(1)/*.S \

@@ -31,6 +31,20 @@ static const struct known_opt {
 	    "run benchmarks: bench[=NAME|boot,...]" },
 	{ "ncpus", ARG_REQUIRED, MAXCPU, NULL,
 	    "expected CPU count, for tests: ncpus=N (1..64)" },
+	{ "nswbuf", ARG_REQUIRED, 0, NULL,
+	    "pbufs in the pool (16..256): nswbuf=N" },
+	{ "quickmap", ARG_REQUIRED, 0, NULL,
+	    "x86_64 quick maps: quickmap=slot|dmap" },
+	{ "sfbuf", ARG_REQUIRED, 0, NULL, "x86_64 sf_bufs: sfbuf=map|dmap" },
+	{ "nsfbufs", ARG_REQUIRED, 0, NULL, "sf_buf pool size: nsfbufs=N" },
+	{ "sfstress", ARG_REQUIRED, 0, NULL,
+	    "sf_buf stress test operations: sfstress=N" },
+	{ "ubc", ARG_REQUIRED, 0, NULL,
+	    "UBC copy path: ubc=window|direct (mm/ubc.h)" },
+	{ "ubc_nwins", ARG_REQUIRED, 0, NULL,
+	    "UBC windows: ubc_nwins=16..65536" },
+	{ "ubc_winshift", ARG_REQUIRED, 0, NULL,
+	    "UBC window size 1<<S: ubc_winshift=12..18" },
 };
 
 static struct cmdline kernel_cmdline;

@@ -10,10 +10,14 @@
 #include <kernel/ktest.h>
 #include <kernel/thread.h>
 #include <kernel/machdep.h>
+#include <kernel/md.h>
 #include <kernel/smp.h>
 #include <mm/kva.h>
 #include <mm/malloc.h>
+#include <mm/pbuf.h>
 #include <mm/pmap.h>
+#include <mm/sf_buf.h>
+#include <mm/ubc.h>
 #include <mm/vm_page.h>
 #include <machine/cpufunc.h>
 #include <machine/vmparam.h>
@@ -83,6 +87,11 @@ kmain(uint32_t magic, uint32_t info)
 	sched_init();		/* this code becomes thread0 */
 	mp_start();		/* the other CPUs; interrupts on from here */
 	cmdline_init(bootinfo.bi_cmdline, bootinfo.bi_cmdline_len);
+	pmap_quick_init();
+	sf_buf_init();
+	pbuf_init();		/* reads nswbuf= */
+	md_init();
+	ubc_init();		/* after cmdline: its windows are boot options */
 	if ((opt = cmdline_get("ktest")) != NULL)
 		ktest_main(opt);
 	if ((opt = cmdline_get("bench")) != NULL) {

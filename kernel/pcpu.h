@@ -34,7 +34,10 @@ struct pcpu {
 	struct pcpu	*pc_self;	/* (b) first: curcpu() loads it */
 	int		 pc_cpuid;	/* (b) */
 	struct kcatch	*pc_catch;	/* (t) innermost armed trap catch */
-	vaddr_t		 pc_qmap_addr;	/* (b) quick-map slot (0: direct map) */
+	vaddr_t		 pc_qmap_addr;	/* (b) its quick-map slot (mm/pmap.h) */
+	vaddr_t		 pc_qmap_held;	/* (o) quick map held now, 0: none
+					   (in a critical section) */
+	int		 pc_intr_nesting; /* (o) interrupt handlers running */
 	uint32_t	 pc_apic_id;	/* (b) hardware (local APIC) ID */
 	struct thread	*pc_curthread;	/* (s) running thread (NULL before
 					   sched); read it with curthread */

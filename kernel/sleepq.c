@@ -115,6 +115,13 @@ msleep(const void *chan, struct mtx *m, int flags, const char *wmesg,
 {
 	int error;
 
+	/*
+	 * pmap_quick_enter_page(9): no sleeping while holding a quick map.
+	 * Checked before sched_lock is taken, so a test can catch the panic.
+	 * A holder is in a critical section, so curcpu() is stable then.
+	 */
+	KASSERT(curthread->td_critnest == 0 || curcpu()->pc_qmap_held == 0, ("msleep: sleeping while holding "
+	    "the quick map %p", (void *)curcpu()->pc_qmap_held));
 	KASSERT(m == NULL || m->mtx_owner == curthread, ("msleep: mutex "
 	    "\"%s\" not held", m->mtx_name));
 	if (m != NULL)

@@ -37,6 +37,7 @@
 #include <lib/queue.h>
 
 struct kcatch;
+struct onfault;
 
 enum thread_state {
 	TDS_NEW,		/* being created */
@@ -90,6 +91,8 @@ struct thread {
 	void		*td_arg;	/* (c) */
 	intptr_t	 td_exitval;	/* (s) */
 	bool		 td_joined;	/* (s) */
+	/* Fault recovery (kernel/uio.h). */
+	struct onfault	*td_onfault;	/* (t) innermost kcopy recovery point */
 };
 
 #define	PCATCH		0x100	/* msleep: a signal interrupts the sleep */

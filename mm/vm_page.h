@@ -27,7 +27,7 @@
 #include <kernel/systm.h>
 #include <lib/queue.h>
 
-struct vm_object;
+struct uvm_object;
 
 /*
  * A page is in one of three states, and who may touch its fields follows
@@ -49,7 +49,8 @@ struct vm_object;
 struct vm_page {
 	TAILQ_ENTRY(vm_page) plinks;	/* (f) free list, or (o) the owner's
 					   queue */
-	struct vm_object *object;	/* (o) owning object (UBC), or NULL */
+	struct uvm_object *object;	/* (o) owning object
+					   (mm/uvm_object.h), or NULL */
 	uint64_t	 pindex;	/* (o) page offset in object */
 	paddr_t		 phys_addr;	/* (c) */
 	uint32_t	 wire_count;	/* (o) wirings; vm_cnt's is atomic */
@@ -62,6 +63,10 @@ typedef struct vm_page *vm_page_t;
 #define	PG_FREE		0x0001		/* head of a free buddy block */
 #define	PG_CACHED	0x0002		/* free, in the per-CPU page cache */
 #define	PG_INUSE	0x0008		/* allocated, not yet freed */
+/* Owned by the page's object, under its vmobjlock (mm/uvm_object.h). */
+#define	PG_BUSY		0x0010		/* I/O or a mapping in progress */
+#define	PG_WANTED	0x0020		/* someone sleeps until it is unbusy */
+#define	PG_DIRTY	0x0040		/* newer than the backing store */
 
 #define	VM_ALLOC_NORMAL	0x0
 #define	VM_ALLOC_ZERO	0x1

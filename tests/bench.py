@@ -6,7 +6,9 @@ Usage: python3 tests/bench.py [--build-dir DIR] [--arch ARCH] [--no-boot-sweep]
 1. Micro-benchmarks: each kernel boots once with "-icount shift=0" and the
    "bench" option.  With icount, rdtsc counts guest instructions, so the
    figures are guest instructions per operation and identical from run to
-   run.  The kernel prints "bench: NAME MEDIAN MIN MAX" lines.
+   run.  The kernel prints "bench: NAME MEDIAN MIN MAX" lines.  The md
+   RAM disk's benchmarks count per KiB moved: they get a table of their
+   own, per byte and as a multiple of memcpy measured in the same boot.
 2. SMP benchmarks: the same kernels boot with "-smp 4" and run the
    scheduler and shootdown benchmarks (tests/smp_bench.c), then print the
    shootdown IPIs each CPU sent and took.
@@ -34,7 +36,17 @@ import qemu     # noqa: E402  tests/qemu.py: the one QEMU command-line builder
 REPO = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 # Goals from the issues; a figure over its goal is flagged, not failed.
-GOALS = {"vm_page_alloc_free": 80}
+GOALS = {"vm_page_alloc_free": 80, "getpbuf_relpbuf": 60}
+# md benchmarks (tests/md_bench.c) count per KiB moved; each is shown per
+# byte next to memcpy of the same size from the same boot.
+MD_SIZES = ["4k", "64k"]
+MD_GOAL_RATIO_64K = 1.5
+# UBC copies against memcpy of the same size, same boot (tests/ubc_bench.c);
+# the goal (issue 10) applies at 64 KiB, to the no-KASSERT kernels.
+UBC_RATIOS = [(f"ubc_{rw}_{size}_{path}", f"ubc_memcpy_{size}")
+              for size in ("4k", "64k") for path in ("window", "direct")
+              for rw in ("read", "write")]
+UBC_RATIO_GOAL = 1.2
 SWEEP_MIB = [128, 1024, 2048, 4096, 8192, 16384]
 SWEEP_GOAL_MS_PER_GIB = 20.0
 SMP_CPUS = 4
@@ -77,7 +89,8 @@ def micro_table(archs: list[str], builds: dict[str, Path]) -> None:
     names = []
     for c in cols:
         names += [n for n in results[c] if n not in names and
-                  len(results[c][n]) == 3]     # timed, not reported figures
+                  len(results[c][n]) == 3 and  # timed, not reported figures
+                  not n.startswith(("md_", "memcpy_"))]  # per KiB: below
     print("Micro-benchmarks: guest instructions per operation, median "
           "of 7 rounds")
     print(f"  {'benchmark':<24}" +
@@ -100,6 +113,66 @@ def micro_table(archs: list[str], builds: dict[str, Path]) -> None:
         for n, v in results[c].items():
             if len(v) == 3 and v[1] != v[2]:
                 print(f"  {c[0]} {c[1]} {n}: min {v[1]}, max {v[2]}")
+    md_table(results, cols)
+    return cols, results
+
+
+def md_table(results: dict, cols: list) -> None:
+    """md reads and writes per byte, and as a multiple of memcpy."""
+    if not any(f"memcpy_{s}" in results[c] for c in cols for s in MD_SIZES):
+        return
+    print("\nmd RAM disk against memcpy of the same size, same boot: "
+          "instructions per byte (x memcpy)")
+    print(f"  {'transfer':<24}" +
+          "".join(f"{a + ' ' + k:>20}" for a, k in cols) + "   goal")
+    for size in MD_SIZES:
+        for op in ["memcpy", "md_read", "md_write", "md_read_sf",
+                   "md_write_sf"]:
+            n = f"{op}_{size}"
+            row = f"  {n:<24}"
+            for c in cols:
+                v, base = results[c].get(n), results[c].get(f"memcpy_{size}")
+                cell = "-" if v is None else f"{v[0] / 1024:.2f}"
+                if v is not None and base and op != "memcpy":
+                    cell += f" ({v[0] / base[0]:.2f}x)"
+                row += f"{cell:>20}"
+            if size == "64k" and op in ("md_read", "md_write"):
+                r = [results[c][n][0] / results[c][f"memcpy_{size}"][0]
+                     for c in cols if c == ("x86_64", "nodebug") and
+                     n in results[c]]
+                if r:
+                    row += (f"   <= {MD_GOAL_RATIO_64K}x "
+                            f"{'ok' if r[0] <= MD_GOAL_RATIO_64K else 'OVER'}")
+            print(row)
+
+
+def ubc_table(cols: list, results: dict) -> None:
+    """ubc_uiomove of cached data as a multiple of memcpy, per column."""
+    print("\nUBC: ubc_uiomove of cached data / memcpy of the same size "
+          "(same boot)")
+    print(f"  {'benchmark':<24}" +
+          "".join(f"{a + ' ' + k:>20}" for a, k in cols) + "   goal")
+    for n, base in UBC_RATIOS:
+        row, ratios = f"  {n:<24}", []
+        for c in cols:
+            v, b = results[c].get(n), results[c].get(base)
+            if v is None or b is None:
+                row += f"{'-':>20}"
+                continue
+            ratios.append((c[1], v[0] / b[0]))
+            row += f"{v[0] / b[0]:>19.3f}x"
+        if n.endswith(("64k_window", "64k_direct")) and ratios:
+            best = [r for k, r in ratios if k == "nodebug"] or \
+                [r for _, r in ratios]
+            row += (f"   <= {UBC_RATIO_GOAL}x "
+                    f"{'ok' if max(best) <= UBC_RATIO_GOAL else 'OVER'}")
+        print(row)
+    for c in cols:
+        f = {k.split(".")[-1]: v[0] for k, v in results[c].items()
+             if k.startswith("ubc_faults_per_window.")}
+        if f:
+            print(f"  {c[0]} {c[1]}: faults to read one window: " +
+                  ", ".join(f"{k} {v}" for k, v in f.items()))
 
 
 def smp_table(archs: list[str], builds: dict[str, Path]) -> None:
@@ -175,7 +248,7 @@ def main() -> int:
     builds = {"kassert": build}
     if args.nodebug_dir:
         builds["nodebug"] = Path(args.nodebug_dir)
-    micro_table(args.arch or ["i386", "x86_64"], builds)
+    ubc_table(*micro_table(args.arch or ["i386", "x86_64"], builds))
     smp_table(args.arch or ["i386", "x86_64"], builds)
     if not args.no_boot_sweep:
         boot_sweep(build)

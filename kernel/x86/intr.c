@@ -77,9 +77,12 @@ intr_dispatch(struct trapframe *tf)
 	__atomic_fetch_add(&ih->ih_count, 1, __ATOMIC_RELAXED);
 	if (vector >= IPI_FIRST && vector <= IPI_LAST)
 		curcpu()->pc_ipi_recv++;
-	if ((fn = __atomic_load_n(&ih->ih_fn, __ATOMIC_ACQUIRE)) != NULL)
+	if ((fn = __atomic_load_n(&ih->ih_fn, __ATOMIC_ACQUIRE)) != NULL) {
+		/* Interrupt context: what may not sleep or quick-map asks. */
+		curcpu()->pc_intr_nesting++;
 		fn(ih->ih_arg);
-	else
+		curcpu()->pc_intr_nesting--;
+	} else
 		kprintf("intr: CPU %d: stray interrupt, vector %#x\n",
 		    curcpu()->pc_cpuid, vector);
 	lapic_eoi();

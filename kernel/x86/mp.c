@@ -110,6 +110,7 @@ ap_prepare(int cpu, uint32_t apic_id, uintptr_t *stack_top)
 	pc->pc_apic_id = apic_id;
 	pc->pc_curthread = NULL;
 	pc->pc_idlethread = NULL;
+	pmap_pcpu_init(pc);		/* its quick-map slot */
 	*stack_top = ap_stack_top[cpu];
 	return (true);
 }

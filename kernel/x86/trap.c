@@ -1,17 +1,23 @@
 /*
  * x86 trap dispatch, shared by i386 and x86_64: every vector's stub ends
- * in trap(tf).  An exception is first offered to an armed catch
- * (kernel/trap.h); otherwise it is fatal and crash() reports it, naming
- * a kernel stack overflow (a fault on the thread's guard page) as such.
+ * in trap(tf).  A page fault is first offered to vm_fault() (pageable
+ * kernel memory: UBC windows), which may sleep in a pager.  An exception
+ * nobody resolved goes to the running kcopy's recovery point (page faults
+ * only), then to an armed catch (kernel/trap.h); otherwise it is fatal
+ * and crash() reports it, naming a kernel stack overflow (a fault on the
+ * thread's guard page) or an unserved UBC fault as such.
  * Interrupt vectors (32 and up) go to their handlers (kernel/x86/intr.c).
  */
 #include <kernel/systm.h>
 #include <kernel/pcpu.h>
 #include <kernel/thread.h>
+#include <kernel/errno.h>
 #include <kernel/trap.h>
+#include <kernel/uio.h>
 #include <lib/printf.h>
 #include <lib/string.h>
 #include <machine/frame.h>
+#include <mm/vm_fault.h>
 #include <x86/cpufunc.h>
 #include <x86/x86_var.h>
 
@@ -116,10 +122,55 @@ trap_fatal(struct trapframe *tf, uintptr_t addr, uintptr_t sp)
 	crash(what, tf, TF_PC(tf), TF_FP(tf));
 }
 
+/*
+ * A kernel page fault, as FreeBSD's trap_pfault: every gate enters with
+ * interrupts off, but the pager may sleep (busy pages, mutexes, I/O), so
+ * turn them back on when the faulting code had them on.  They go off
+ * again before trap() continues, so a catch or a crash report sees the
+ * state it always did.  A fault on an address nobody pages is left to
+ * the rest of trap() with interrupts still off.
+ */
+static int
+trap_pfault(struct trapframe *tf, uintptr_t addr)
+{
+	bool intr = (TF_FLAGS(tf) & PSL_I) != 0;
+	int error;
+
+	if (!vm_fault_managed(addr)) {
+		/* kcopy of a bad address: EFAULT, as NetBSD's kcopy. */
+		onfault_recover(EFAULT);
+		return (VM_FAULT_UNMANAGED);
+	}
+	if (intr)
+		enable_intr();
+	error = vm_fault(addr, (tf->tf_err & PGEX_W) ? VM_PROT_WRITE :
+	    VM_PROT_READ, intr);
+	if (error != 0)
+		onfault_recover(error);	/* kcopy running: longjmp there */
+	disable_intr();
+	return (error);
+}
+
+/* A fault vm_fault() refused: say where (window, object, offset) and why. */
+static void __noreturn
+trap_pfault_fatal(struct trapframe *tf, uintptr_t addr, int error)
+{
+	char desc[160], where[200], what[400];
+
+	trap_describe_pf(desc, sizeof(desc), tf->tf_err, addr);
+	vm_fault_describe(addr, where, sizeof(where));
+	snprintf(what, sizeof(what), "%s: %s; vm_fault error %d%s", desc,
+	    where, error, error == EDEADLK ? " (interrupts off or in a "
+	    "critical section: the pager cannot sleep)" : "");
+	kcatch_panic(what);	/* tests provoke this on purpose */
+	crash(what, tf, TF_PC(tf), TF_FP(tf));
+}
+
 void
 trap(struct trapframe *tf)
 {
 	int vector = (int)tf->tf_trapno;
+	int pferror = VM_FAULT_UNMANAGED;
 	uintptr_t addr = 0;
 
 	if (vector >= 32) {
@@ -129,7 +180,12 @@ trap(struct trapframe *tf)
 	/* A #DF from a stack overflow is a #PF that could not be delivered. */
 	if (vector == T_PAGEFLT || vector == T_DOUBLEFLT)
 		addr = rcr2();
+	if (vector == T_PAGEFLT && (tf->tf_err & PGEX_U) == 0 &&
+	    (pferror = trap_pfault(tf, addr)) == 0)
+		return;
 	if (kcatch_trap(tf, vector, addr))
 		return;
+	if (pferror != VM_FAULT_UNMANAGED)
+		trap_pfault_fatal(tf, addr, pferror);
 	trap_fatal(tf, addr, TF_SP(tf));
 }

@@ -12,9 +12,11 @@
  * Mapped permanently: the kernel image (text and rodata read-only, the
  * rest read-write) and the boot allocations after it.  Everything else is
  * reached through temporary mappings: the KVA arena, and a few private
- * per-CPU slots above KVA_MAX_ADDRESS (machine/vmparam.h).
+ * per-CPU slots above KVA_MAX_ADDRESS (machine/vmparam.h): zeroing,
+ * copying, and the quick map (pmap_quick_enter_page).
  */
 #include <kernel/systm.h>
+#include <kernel/lock.h>
 #include <kernel/pcpu.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
@@ -22,11 +24,14 @@
 #include <machine/vmparam.h>
 #include <x86/cpufunc.h>
 #include <x86/x86_var.h>
+#include <mm/x86/pmap_quick.h>
 
 #define	PG_V		0x001
 #define	PG_RW		0x002
 #define	PG_PWT		0x008
 #define	PG_PCD		0x010
+#define	PG_A		0x020
+#define	PG_M		0x040
 #define	PG_FRAME	0xfffff000u
 #define	KPDI		(KERNBASE >> 22)	/* first kernel PDE: 768 */
 #define	NKPT		((int)(1024 - KPDI))	/* kernel page tables: 256 */
@@ -84,7 +89,17 @@ pmap_bootstrap(void)
 	map_kernel_linear();
 	lcr3((vaddr_t)kernel_pgdir - KERNBASE);
 	kva_start = KERNBASE + round_page(vm_boot_alloc_end());
-	curcpu()->pc_qmap_addr = PMAP_SLOT(0, SLOT_QMAP);
+	pmap_pcpu_init(curcpu());
+}
+
+/* The slots' page table exists from boot: only the address to note. */
+void
+pmap_pcpu_init(struct pcpu *pc)
+{
+	KASSERT(pc->pc_cpuid >= 0 && pc->pc_cpuid < MAXCPU,
+	    ("pmap_pcpu_init: cpu %d", pc->pc_cpuid));
+	pc->pc_qmap_addr = PMAP_SLOT(pc->pc_cpuid, SLOT_QMAP);
+	pc->pc_qmap_held = 0;
 }
 
 static void
@@ -109,6 +124,27 @@ pmap_kenter_nocache(vaddr_t va, paddr_t pa)
 {
 	pmap_kenter(va, pa);
 	*vtopte(va) |= PG_PCD | PG_PWT;
+}
+
+bool
+pmap_kenter_swap(vaddr_t va, paddr_t pa)
+{
+	pt_entry_t old;
+
+	kva_check(va);
+	KASSERT((pa & PAGE_MASK) == 0 && pa < VM_MAX_PHYS,
+	    ("pmap_kenter_swap: bad pa %#llx", (unsigned long long)pa));
+	/* One exchange: a page walk cannot set Accessed unseen in between. */
+	old = __atomic_exchange_n(vtopte(va), (pt_entry_t)pa | PG_V | PG_RW,
+	    __ATOMIC_SEQ_CST);
+	return ((old & (PG_V | PG_A)) == (PG_V | PG_A));
+}
+
+/* No direct map on i386. */
+vaddr_t
+pmap_page_dmap(vm_page_t m __unused)
+{
+	return (0);
 }
 
 void
@@ -199,6 +235,53 @@ pmap_copy_page(vm_page_t src, vm_page_t dst)
 	slot_remove(s);
 	slot_remove(d);
 	write_flags(flags);
+}
+
+/*
+ * Quick maps (mm/pmap.h): this CPU's slot, in a critical section so that
+ * no other thread can run here and take it over.  Accessed and dirty are
+ * preset, so the first access costs no page-table write back.  Only this
+ * CPU ever maps the slot, so only its TLB needs the invlpg; remove does
+ * not flush (as FreeBSD's): the next enter does, before any use.
+ */
+vaddr_t
+pmap_quick_enter_page(vm_page_t m)
+{
+	struct pcpu *pc;
+	vaddr_t va;
+
+	QMAP_CHECK_ENTER();
+	critical_enter();
+	pc = curcpu();
+	va = pc->pc_qmap_addr;
+	*vtopte(va) = (pt_entry_t)VM_PAGE_TO_PHYS(m) | PG_V | PG_RW | PG_A |
+	    PG_M;
+	invlpg(va);
+	pc->pc_qmap_held = va;
+	return (va);
+}
+
+void
+pmap_quick_remove_page(vaddr_t kva)
+{
+	struct pcpu *pc;
+
+	QMAP_CHECK_REMOVE(kva);
+	pc = curcpu();
+	*vtopte(kva) = 0;
+	pc->pc_qmap_held = 0;
+	critical_exit();
+}
+
+/* Benchmarks: what a slot quick map cannot do without (mm/pmap.h). */
+void
+pmap_quick_floor(vm_page_t m)
+{
+	vaddr_t va = curcpu()->pc_qmap_addr;
+
+	*vtopte(va) = (pt_entry_t)VM_PAGE_TO_PHYS(m) | PG_V | PG_RW | PG_A |
+	    PG_M;
+	invlpg(va);
 }
 
 /*

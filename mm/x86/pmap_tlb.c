@@ -96,8 +96,9 @@ pmap_invalidate_all(void)
 }
 
 /*
- * For benchmarks only: a shootdown round to the CPUs of cpus (a
- * cpuset_t).  Any other CPU may keep a stale translation of va.
+ * A shootdown round to the CPUs of cpus (a cpuset_t) only: for sf_buf,
+ * which tracks which CPUs may hold va, and benchmarks.  Any other CPU
+ * may keep a stale translation of va.
  */
 void
 pmap_invalidate_page_mask(vaddr_t va, uint64_t cpus)

@@ -8,22 +8,28 @@
  *     read-write; everything but text no-execute;
  *   - a direct map of all physical memory, NX, with 1 GiB pages where the
  *     CPU has them (CPUID 0x80000001 EDX bit 26) and 2 MiB pages otherwise;
- *   - an empty KVA region whose page tables are allocated on demand.
+ *   - an empty KVA region whose page tables are allocated on demand;
+ *   - one quick-map slot per CPU after it, its page table made at boot.
  * Page-table pages are reached through the direct map once it exists.
  */
 #include <kernel/systm.h>
 #include <kernel/bootinfo.h>
+#include <kernel/lock.h>
+#include <kernel/pcpu.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <lib/string.h>
 #include <machine/vmparam.h>
 #include <x86/cpufunc.h>
 #include <x86/x86_var.h>
+#include <mm/x86/pmap_quick.h>
 
 #define	PG_V		0x001ULL
 #define	PG_RW		0x002ULL
 #define	PG_PWT		0x008ULL
 #define	PG_PCD		0x010ULL
+#define	PG_A		0x020ULL
+#define	PG_M		0x040ULL
 #define	PG_PS		0x080ULL
 #define	PG_NX		(1ULL << 63)
 #define	PG_FRAME	0x000ffffffffff000ULL
@@ -40,6 +46,9 @@ static pt_entry_t  pg_nx;		/* PG_NX if the CPU has NX, else 0 */
 static bool	   dmap_ready;
 static bool	   has_1gpage;
 static uint64_t	   dmap_size;
+
+/* Each CPU's quick-map PTE: QMAP_MIN_ADDRESS + cpu pages, one table. */
+static pt_entry_t *qmap_pte[MAXCPU];
 
 extern char kernel_start[], kernel_etext[], kernel_erodata[];
 
@@ -178,9 +187,27 @@ pmap_bootstrap(void)
 	map_dmap();
 	/* The KVA slot's PDPT exists from the start, like the others. */
 	(void)pt_next(kernel_pml4, PML4_KVA);
+	/* The slots' page table, before the linear map that must cover it. */
+	qmap_pte[0] = pmap_pte(QMAP_MIN_ADDRESS, true);
 	map_kernel_linear();
 	lcr3((vaddr_t)kernel_pml4 - KERNBASE);
 	dmap_ready = true;
+	pmap_pcpu_init(curcpu());
+}
+
+/*
+ * => the slots' page table was made at boot: the PTEs of all MAXCPU
+ *    slots are consecutive in it (QMAP_MIN_ADDRESS is 2 MiB aligned).
+ */
+void
+pmap_pcpu_init(struct pcpu *pc)
+{
+	int cpu = pc->pc_cpuid;
+
+	KASSERT(cpu >= 0 && cpu < MAXCPU, ("pmap_pcpu_init: cpu %d", cpu));
+	qmap_pte[cpu] = qmap_pte[0] + cpu;
+	pc->pc_qmap_addr = QMAP_MIN_ADDRESS + cpu * PAGE_SIZE;
+	pc->pc_qmap_held = 0;
 }
 
 static void
@@ -237,6 +264,25 @@ pmap_kenter_nocache(vaddr_t va, paddr_t pa)
 {
 	pmap_kenter(va, pa);
 	*pmap_pte(va, false) |= PG_PCD | PG_PWT;
+}
+
+bool
+pmap_kenter_swap(vaddr_t va, paddr_t pa)
+{
+	pt_entry_t old;
+
+	KASSERT((pa & PAGE_MASK) == 0, ("pmap_kenter_swap: pa %#llx "
+	    "unaligned", (unsigned long long)pa));
+	/* One exchange: a page walk cannot set Accessed unseen in between. */
+	old = __atomic_exchange_n(kva_pte(va), pa | PG_V | PG_RW | pg_nx,
+	    __ATOMIC_SEQ_CST);
+	return ((old & (PG_V | PG_A)) == (PG_V | PG_A));
+}
+
+vaddr_t
+pmap_page_dmap(vm_page_t m)
+{
+	return (PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
 }
 
 void
@@ -300,6 +346,59 @@ pmap_copy_page(vm_page_t src, vm_page_t dst)
 {
 	memcpy((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(dst)),
 	    (const void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(src)), PAGE_SIZE);
+}
+
+/*
+ * Quick maps (mm/pmap.h): the direct-map address, or with
+ * "quickmap=slot" this CPU's slot.  Both in a critical section (see
+ * mm/x86/pmap_quick.c).  The slot's PTE has accessed and dirty preset,
+ * so the first access writes no page-table entry back; only this CPU
+ * maps it, so its invlpg is the only flush; remove does not flush (as
+ * FreeBSD's i386): the next enter does, before any use.
+ */
+vaddr_t
+pmap_quick_enter_page(vm_page_t m)
+{
+	struct pcpu *pc;
+	vaddr_t va;
+
+	QMAP_CHECK_ENTER();
+	critical_enter();
+	pc = curcpu();
+	if (!qmap_slot)
+		va = PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
+	else {
+		va = pc->pc_qmap_addr;
+		*qmap_pte[pc->pc_cpuid] = VM_PAGE_TO_PHYS(m) | PG_V | PG_RW |
+		    PG_A | PG_M | pg_nx;
+		invlpg(va);
+	}
+	pc->pc_qmap_held = va;
+	return (va);
+}
+
+void
+pmap_quick_remove_page(vaddr_t kva)
+{
+	struct pcpu *pc;
+
+	QMAP_CHECK_REMOVE(kva);
+	pc = curcpu();
+	if (kva == pc->pc_qmap_addr)
+		*qmap_pte[pc->pc_cpuid] = 0;
+	pc->pc_qmap_held = 0;
+	critical_exit();
+}
+
+/* Benchmarks: what a slot quick map cannot do without (mm/pmap.h). */
+void
+pmap_quick_floor(vm_page_t m)
+{
+	struct pcpu *pc = curcpu();
+
+	*qmap_pte[pc->pc_cpuid] = VM_PAGE_TO_PHYS(m) | PG_V | PG_RW | PG_A |
+	    PG_M | pg_nx;
+	invlpg(pc->pc_qmap_addr);
 }
 
 /*

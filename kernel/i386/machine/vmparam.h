@@ -27,4 +27,8 @@
  */
 #define	VM_MIN_RAM_MB		4
 
+/* UBC windows (mm/ubc.h): 8 KiB x 1024 = 8 MiB of KVA (NetBSD's generic choice). */
+#define	UBC_WINSHIFT_DEFAULT	13
+#define	UBC_NWINS_DEFAULT	1024
+
 #endif /* !_MACHINE_VMPARAM_H_ */

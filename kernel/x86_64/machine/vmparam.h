@@ -4,6 +4,8 @@
  *   0xffff800000000000  direct map of all physical memory (slot 256), NX
  *   0xfffffe0000000000  KVA arena, at most KVA_SIZE bytes (slot 508; less
  *                       on a small machine: pmap_kva_bounds)
+ *   0xfffffe0100000000  pmap's private per-CPU quick-map slots, one page
+ *                       per CPU (QMAP_MIN_ADDRESS, same slot)
  *   0xffffffff80000000  kernel image + boot allocations (slot 511), at
  *                       KERNBASE + physical address
  *
@@ -19,6 +21,7 @@
 #define	DMAP_TO_PHYS(va)	((paddr_t)((vaddr_t)(va) - DMAP_MIN_ADDRESS))
 #define	KVA_MIN_ADDRESS		0xfffffe0000000000UL
 #define	KVA_SIZE		(4UL << 30)
+#define	QMAP_MIN_ADDRESS	(KVA_MIN_ADDRESS + KVA_SIZE)
 /* The page allocator manages RAM below this physical address. */
 #define	VM_MAX_PHYS		((uint64_t)DMAP_MAX_SIZE)
 
@@ -28,5 +31,10 @@
  * less, kmain stops at once with one line (ram_check in kernel/main.c).
  */
 #define	VM_MIN_RAM_MB		4
+
+/* UBC windows (mm/ubc.h): 64 KiB x 1024 = 64 MiB of KVA (NetBSD amd64:
+   64 KiB x 4096). */
+#define	UBC_WINSHIFT_DEFAULT	16
+#define	UBC_NWINS_DEFAULT	1024
 
 #endif /* !_MACHINE_VMPARAM_H_ */

@@ -1,0 +1,38 @@
+/*
+ * Helpers shared by the sf_buf suite's files (tests/sf_buf_test.c,
+ * tests/sf_buf_smp_test.c).
+ */
+#ifndef _TESTS_SF_BUF_TEST_H_
+#define _TESTS_SF_BUF_TEST_H_
+
+#include <kernel/systm.h>
+#include <mm/sf_buf.h>
+#include <mm/vm_page.h>
+
+/* A run of wired pages, and its release. */
+struct sfpages {
+	int		 n;
+	vm_page_t	*m;
+};
+bool	sfpages_alloc(struct sfpages *p, int n);
+void	sfpages_free(struct sfpages *p);
+
+/*
+ * Take pool sf_bufs (CPUPRIVATE, pinned) for fresh pages until only
+ * leave are free; they are recorded in *held for sfpool_release().
+ */
+struct sfheld {
+	int		 n;
+	struct sf_buf	**sf;
+	struct sfpages	 pages;
+};
+bool	sfpool_fill(struct sfheld *h, int leave);
+void	sfpool_release(struct sfheld *h);
+/* Free sf_bufs in the pool now. */
+unsigned long sfpool_free_count(void);
+
+/* The contents check: every word of the page names it and a generation. */
+void	sfpage_fill(vaddr_t va, uint32_t tag);
+int	sfpage_bad_words(vaddr_t va, uint32_t tag);
+
+#endif /* !_TESTS_SF_BUF_TEST_H_ */
