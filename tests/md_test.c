@@ -5,9 +5,11 @@
  * memory (odd sector counts, transfers across page boundaries, larger
  * than a page and than MAXPHYS, buffers at any byte offset); the page
  * interface a pager uses; zeros for blocks never written; refusals of
- * bad requests with nothing transferred; on i386, pages the kernel does
- * not map permanently; md waiting on its own pbuf counter; concurrent
- * I/O from every CPU with content checks; and the misuse panics.
+ * bad requests with nothing transferred; ENOSPC, not a wait, for a write
+ * when memory is out; on i386, pages the kernel does not map
+ * permanently; md waiting on its own pbuf counter; concurrent I/O from
+ * every CPU with content checks; and the misuse panics.  The random I/O
+ * disk shrinks to what the free memory holds (at 4 MiB of RAM).
  */
 #include <kernel/systm.h>
 #include <kernel/errno.h>
@@ -25,6 +27,7 @@
 #include <mm/testhooks.h>
 #include <mm/vm_page.h>
 #include <machine/vmparam.h>
+#include "vm_snap.h"
 
 #define	DISK_SIZE	(512 * 1024)
 #define	BUF_SIZE	(MAXPHYS + 64 * 1024 + PAGE_SIZE)
@@ -105,6 +108,30 @@ KTEST(md, unwritten_blocks_read_as_zeros)
 }
 
 /*
+ * The disk random_io uses: DISK_SIZE, or on a small machine (4 MiB is
+ * the minimum, README "Requirements") fewer MAXPHYS pieces, so that the
+ * disk's pages, its copy and the buffer fit in the free pages with an
+ * eighth and 16 pages to spare (malloc's slabs, page tables); never
+ * less than 2 * MAXPHYS, so that the longest transfers (1.5 * MAXPHYS)
+ * still span two pbufs.  0 when even that does not fit.
+ */
+static size_t
+random_io_disk_size(void)
+{
+	unsigned long free = vm_cnt.v_free_count;
+	size_t avail, size;
+
+	if (free < 16)
+		return (0);
+	avail = (free - free / 8 - 16) * PAGE_SIZE;
+
+	for (size = DISK_SIZE; size >= 2 * MAXPHYS; size -= MAXPHYS)
+		if (2 * size + BUF_SIZE <= avail)
+			return (size);
+	return (0);
+}
+
+/*
  * Random reads and writes against a copy of the disk: any sector, up to
  * 1.5 * MAXPHYS long (so across pages and across pbufs), from a buffer
  * at any byte offset; the disk's pages reached in the way how says.
@@ -112,19 +139,28 @@ KTEST(md, unwritten_blocks_read_as_zeros)
 static void
 random_io(int how)
 {
-	struct md_softc *md = md_create(DISK_SIZE);
-	uint8_t *copy = malloc(DISK_SIZE, M_WAITOK | M_ZERO);
-	uint8_t *buf = malloc(BUF_SIZE, M_WAITOK), *p;
+	size_t size = random_io_disk_size(), off, len, maxlen;
+	struct md_softc *md;
+	uint8_t *copy, *buf, *p;
 	uint32_t seed = 0x1234567;
-	size_t off, len, maxlen;
 	int op, reads = 0, writes = 0;
 	long bad;
 
+	if (size == 0) {
+		ktest_diag("%lu pages free", vm_cnt.v_free_count);
+		KT_SKIP("too little free memory for a disk of 2 * MAXPHYS");
+	}
+	if (size < DISK_SIZE)
+		ktest_diag("a disk of %zu KiB: %lu pages free", size / 1024,
+		    vm_cnt.v_free_count);
+	md = md_create(size);
+	copy = malloc(size, M_WAITOK | M_ZERO);
+	buf = malloc(BUF_SIZE, M_WAITOK);
 	md_set_copy(md, how);
 
 	for (op = 0; op < 300; op++) {
-		off = (rnd(&seed) % (DISK_SIZE / SECT)) * SECT;
-		maxlen = MIN(DISK_SIZE - off, MAXPHYS * 3 / 2);
+		off = (rnd(&seed) % (size / SECT)) * SECT;
+		maxlen = MIN(size - off, MAXPHYS * 3 / 2);
 		/* Mostly short transfers, some long ones. */
 		len = MIN(maxlen / SECT, 24);	/* MIN evaluates twice */
 		len = (rnd(&seed) % 4 == 0 ? rnd(&seed) % (maxlen / SECT) :
@@ -150,7 +186,7 @@ random_io(int how)
 	KT_EXPECT_GT(writes, 100);
 	/* The whole disk, in one go. */
 	KT_EXPECT_EQ(md_read(md, 0, buf, 0), 0);
-	for (off = 0; off < DISK_SIZE; off += MAXPHYS) {
+	for (off = 0; off < size; off += MAXPHYS) {
 		KT_ASSERT_EQ(md_read(md, off, buf + 1, MAXPHYS), 0);
 		KT_EXPECT_SEQ(mismatch(buf + 1, copy + off, MAXPHYS), -1);
 	}
@@ -252,6 +288,72 @@ KTEST(md, bad_requests_are_refused)
 	for (i = 0; i < PAGE_SIZE && buf[i] == 0; i++)
 		;
 	KT_EXPECT_EQ(i, PAGE_SIZE);
+	vm_page_free(m);
+	free(buf);
+	md_destroy(md);
+}
+
+/* Take every free page (NOWAIT drains the per-CPU caches too). */
+static void
+take_all(struct pglist *list)
+{
+	vm_page_t m;
+
+	TAILQ_INIT(list);
+	while ((m = vm_page_alloc(VM_ALLOC_NOWAIT)) != NULL)
+		TAILQ_INSERT_TAIL(list, m, plinks);
+}
+
+/* Free n pages of list, or all of them when n is -1. */
+static void
+give_back(struct pglist *list, int n)
+{
+	vm_page_t m;
+
+	while (n-- != 0 && (m = TAILQ_FIRST(list)) != NULL) {
+		TAILQ_REMOVE(list, m, plinks);
+		vm_page_free(m);
+	}
+}
+
+/*
+ * A RAM disk out of pages is full: a write that cannot get the pages it
+ * needs fails at once with ENOSPC (FreeBSD's md does the same when its
+ * pages cannot be had), neither sleeping for memory nor writing a byte;
+ * once pages are free again the same write succeeds.
+ */
+KTEST(md, write_without_pages_fails_with_enospc)
+{
+	struct md_softc *md = md_create(4 * PAGE_SIZE);
+	uint8_t *buf = malloc(4 * PAGE_SIZE, M_WAITOK);
+	vm_page_t m = vm_page_alloc(VM_ALLOC_ZERO);
+	struct pglist list;
+	size_t i;
+
+	memset(buf, 0x11, SECT);
+	KT_ASSERT_EQ(md_write(md, 0, buf, SECT), 0);	/* page 0 exists */
+	memset(buf, 0x22, 4 * PAGE_SIZE);
+	take_all(&list);
+	KT_EXPECT_EQ(md_strategy(md, BIO_WRITE, PAGE_SIZE, &m, 0, PAGE_SIZE),
+	    ENOSPC);
+	give_back(&list, 2);		/* two of the three pages wanted */
+	KT_EXPECT_EQ(md_write(md, 0, buf, 4 * PAGE_SIZE), ENOSPC);
+	give_back(&list, -1);
+	/* Nothing was written: sector 0 as before, the rest zeros. */
+	KT_EXPECT_EQ(md_read(md, 0, buf, 4 * PAGE_SIZE), 0);
+	for (i = 0; i < 4 * PAGE_SIZE; i++)
+		if (buf[i] != (i < SECT ? 0x11 : 0))
+			break;
+	KT_EXPECT_EQ(i, 4 * PAGE_SIZE);
+	/* With memory back, the same write goes through. */
+	memset(buf, 0x22, 4 * PAGE_SIZE);
+	KT_EXPECT_EQ(md_write(md, 0, buf, 4 * PAGE_SIZE), 0);
+	memset(buf, 0, 4 * PAGE_SIZE);
+	KT_EXPECT_EQ(md_read(md, 0, buf, 4 * PAGE_SIZE), 0);
+	for (i = 0; i < 4 * PAGE_SIZE && buf[i] == 0x22; i++)
+		;
+	KT_EXPECT_EQ(i, 4 * PAGE_SIZE);
+	KT_EXPECT_EQ(md_resident(md), 4);
 	vm_page_free(m);
 	free(buf);
 	md_destroy(md);
