@@ -37,6 +37,7 @@
 #include <mm/ubc.h>
 #include <mm/uvm_object.h>
 #include <mm/vm_fault.h>
+#include <mm/vm_page.h>
 #include <mm/ubc_var.h>
 #include <machine/vmparam.h>
 
@@ -95,14 +96,32 @@ ubc_parse_options(struct ubc_config *uc, const char *mode, const char *nwins,
 }
 
 /*
+ * ubc_nwins_for: the default window count for a machine of pages pages
+ * of RAM: UBC_NWINS_DEFAULT, but no more than one window per 8 pages
+ * (at least UBC_NWINS_MIN).  Every window in use holds a page or more,
+ * so on a small machine most of a 1024-window pool could never hold
+ * data at once, and its KVA still costs page tables (x86_64: 32 pages,
+ * 128 KiB of a 4 MiB machine).  NetBSD fixes ubc_nwins at compile time;
+ * this follows FreeBSD, which sizes its buffer cache (nbuf) by RAM.
+ * => 92 windows at 4 MiB (736 pages managed), 1024 from about 34 MiB.
+ */
+int
+ubc_nwins_for(unsigned long pages)
+{
+	return ((int)MAX(MIN(pages / 8, (unsigned long)UBC_NWINS_DEFAULT),
+	    (unsigned long)UBC_NWINS_MIN));
+}
+
+/*
  * ubc_init: carve the windows out of KVA, put them all on the LRU.
- * => boot, after malloc_init and cmdline_init; panics without the KVA.
+ * => boot, after malloc_init, cmdline_init and vm_page_startup; panics
+ *    without the KVA.
  */
 void
 ubc_init(void)
 {
-	struct ubc_config uc = { UBC_NWINS_DEFAULT, UBC_WINSHIFT_DEFAULT,
-	    PMAP_HAS_DMAP };
+	struct ubc_config uc = { ubc_nwins_for(vm_cnt.v_page_count),
+	    UBC_WINSHIFT_DEFAULT, PMAP_HAS_DMAP };
 	unsigned long nbuckets;
 	int i;
 

@@ -50,7 +50,8 @@
  * <machine/vmparam.h>: NetBSD uses 8 KiB x 1024 windows generically and
  * 64 KiB x 4096 on amd64; Minnow takes 8 KiB x 1024 on i386 (8 MiB of a
  * 1 GiB kernel address space) and 64 KiB x 1024 on x86_64 (64 MiB: its
- * page tables are built at boot, 32 pages of them).
+ * page tables are built at boot, 32 pages of them); on a machine of less
+ * than about 34 MiB fewer, one per 8 pages (ubc_nwins_for: 92 at 4 MiB).
  */
 #ifndef _MM_UBC_H_
 #define _MM_UBC_H_
@@ -86,6 +87,12 @@ struct ubc_config {
  */
 int	ubc_parse_options(struct ubc_config *uc, const char *mode,
 	    const char *nwins, const char *winshift, bool report);
+/*
+ * The default window count for pages managed pages of RAM:
+ * UBC_NWINS_DEFAULT, at most one window per 8 pages, at least
+ * UBC_NWINS_MIN (a 4 MiB machine: 92).
+ */
+int	ubc_nwins_for(unsigned long pages);
 /* Boot: carve the windows out of KVA.  After malloc_init, cmdline_init. */
 void	ubc_init(void);
 void	ubc_get_config(struct ubc_config *uc);

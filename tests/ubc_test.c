@@ -7,6 +7,7 @@
  * tests/ubc_misuse_test.c.
  */
 #include <kernel/systm.h>
+#include <kernel/cmdline.h>
 #include <kernel/errno.h>
 #include <kernel/ktest.h>
 #include <kernel/pcpu.h>
@@ -18,6 +19,7 @@
 #include <mm/malloc.h>
 #include <mm/ubc.h>
 #include <mm/uvm_object.h>
+#include <mm/vm_page.h>
 #include "tests/ubc_tpager.h"
 #include "tests/ubc_util.h"
 
@@ -163,6 +165,14 @@ KTEST(ubc, boot_options_parse)
 	ubc_get_config(&uc);
 	KT_EXPECT_EQ(uc.uc_direct, PMAP_HAS_DMAP);	/* the default */
 	KT_EXPECT_GE(uc.uc_nwins, 16);
+	/* The default count: one window per 8 pages, 16 .. 1024. */
+	KT_EXPECT_EQ(ubc_nwins_for(736), 92);		/* 4 MiB */
+	KT_EXPECT_EQ(ubc_nwins_for(100), 16);
+	KT_EXPECT_EQ(ubc_nwins_for(8 * 1024), 1024);
+	KT_EXPECT_EQ(ubc_nwins_for(8 * 1024 - 8), 1023);
+	KT_EXPECT_EQ(ubc_nwins_for(1UL << 20), 1024);
+	if (cmdline_get("ubc_nwins") == NULL)
+		KT_EXPECT_EQ(uc.uc_nwins, ubc_nwins_for(vm_cnt.v_page_count));
 }
 
 KTEST(ubc, alloc_clips_to_window_end)
