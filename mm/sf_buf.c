@@ -426,8 +426,8 @@ sf_direct_free(struct sf_buf *sf)
 {
 	struct vm_page *m = (struct vm_page *)sf;
 
-	if (PHYS_TO_VM_PAGE(VM_PAGE_TO_PHYS(m)) != m)
-		panic("sf_buf_free: %p is not an sf_buf", (void *)sf);
+	KASSERT(PHYS_TO_VM_PAGE(VM_PAGE_TO_PHYS(m)) == m,
+	    ("sf_buf_free: %p is not an sf_buf", (void *)sf));
 	/*
 	 * Nothing records which pages have one: a double free shows only
 	 * when it would free more than were allocated.

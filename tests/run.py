@@ -59,6 +59,7 @@ from pathlib import Path
 #   mem     -m
 #   cpu     -cpu model ("max" unless a row needs something else)
 #   extra   further QEMU arguments, a list of strings
+#   cmdline (optional 8th column) more kernel options for -append
 MATRIX_ROWS = [
     # name               arch      boot      cpus  mem     cpu    extra
     ("i386-1cpu-128M",   "i386",   "kernel", 1,    "128M", "max", []),
@@ -78,6 +79,11 @@ MATRIX_ROWS = [
     ("x86_64-2cpu-128M", "x86_64", "kernel", 2,    "128M", "max", []),
     ("x86_64-4cpu-128M", "x86_64", "kernel", 4,    "128M", "max", []),
     ("x86_64-8cpu-256M", "x86_64", "kernel", 8,    "256M", "max", []),
+    # sf_buf's pool and quick-map slots with most RAM never mapped, on SMP.
+    ("i386-4cpu-3G",     "i386",   "kernel", 4,    "3G",   "max", []),
+    # x86_64 on the paths i386 takes: quick-map slots and the sf_buf pool.
+    ("x86_64-4cpu-slot-map", "x86_64", "kernel", 4, "128M", "max", [],
+     "quickmap=slot sfbuf=map"),
 ]
 
 ARCHS = ("i386", "x86_64")
@@ -103,6 +109,7 @@ class Config:
     mem: str
     cpu: str = "max"
     extra: tuple = ()
+    cmdline: str = ""
 
     def image(self, build_dir: Path) -> Path:
         """The file QEMU boots for this configuration."""
@@ -114,13 +121,18 @@ class Config:
 def build_matrix(rows=None) -> dict[str, Config]:
     """Turn MATRIX_ROWS into {name: Config}, checking each row."""
     matrix: dict[str, Config] = {}
-    for name, arch, boot, cpus, mem, cpu, extra in rows or MATRIX_ROWS:
+    for row in rows or MATRIX_ROWS:
+        name, arch, boot, cpus, mem, cpu, extra = row[:7]
+        cmdline = row[7] if len(row) > 7 else ""
         if name in matrix:
             raise ValueError(f"matrix: duplicate configuration {name}")
         if arch not in ARCHS or boot not in ("kernel", "iso"):
             raise ValueError(f"matrix: bad arch or boot in row {name}")
+        if cmdline and boot == "iso":
+            raise ValueError(f"matrix: row {name}: an ISO fixes its "
+                             "command line")
         matrix[name] = Config(name, arch, boot, cpus, mem, cpu or "max",
-                              tuple(extra))
+                              tuple(extra), cmdline)
     return matrix
 
 
@@ -448,6 +460,8 @@ def qemu_command(cfg: Config, build_dir: Path, log_dir: Path, accel: str,
     else:
         cmdline = "ktest" if ktest is None else f"ktest={ktest}"
         cmdline += f" ncpus={cfg.cpus}"
+        if cfg.cmdline:
+            cmdline += f" {cfg.cmdline}"
         cmd += ["-kernel", str(cfg.image(build_dir)), "-append", cmdline]
     return cmd + list(cfg.extra)
 

@@ -37,7 +37,7 @@
  * and at most STRESS_SHARED_MAX in a run, so a long run stays minutes.
  */
 #define	STRESS_SHARED_EVERY 16
-#define	STRESS_SHARED_MAX 8000
+#define	STRESS_SHARED_MAX 2000
 #define	MAGIC(i)	(0x5eed0000u | (uint32_t)(i))
 #define	PAT(i, cpu, g)	(((uint32_t)(i) << 24) ^ ((uint32_t)(cpu) << 20) ^ \
 			    (uint32_t)(g))
