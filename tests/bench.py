@@ -45,6 +45,7 @@ SMP_BENCHES = ["ctx_switch_yield", "spinlock_uncontended",
                "shootdown_3"]
 SMP_REPORT = "shootdown_ipis"
 SFBUF_REPORT = "sf_buf_ipis"
+SFBUF_SMP_BENCHES = ["sf_buf_hit", "sf_buf_miss", "sf_buf_miss_priv"]
 SFBUF_IPI_KINDS = ["hit", "hit_priv", "miss", "miss_priv"]
 BENCH_LINE = re.compile(r"^bench: (\S+) (\d+)(?: (\d+) (\d+))?\s*$")
 
@@ -127,14 +128,15 @@ def smp_table(archs: list[str], builds: dict[str, Path]) -> None:
                              SMP_CPUS)[0]) for c in cols}
     # A boot of its own: the kernel's option values are at most 127 bytes.
     for c in cols:
-        results[c].update(parse(boot(c[0], builds[c[1]], "128M",
-                                     "bench=" + SFBUF_REPORT, True,
-                                     SMP_CPUS)[0]))
+        results[c].update(parse(boot(
+            c[0], builds[c[1]], "128M",
+            "bench=" + ",".join(SFBUF_SMP_BENCHES + [SFBUF_REPORT]), True,
+            SMP_CPUS)[0]))
     print(f"\nSMP benchmarks (-smp {SMP_CPUS}): guest instructions per "
           "operation, median of 7 rounds")
     print(f"  {'benchmark':<24}" +
           "".join(f"{a + ' ' + k:>20}" for a, k in cols))
-    for n in SMP_BENCHES:
+    for n in SMP_BENCHES + SFBUF_SMP_BENCHES:
         print(f"  {n:<24}" + "".join(
             f"{results[c].get(n, ['-'])[0]:>20}" for c in cols))
     print("  (QEMU runs the CPUs in turn on one instruction clock: a "
