@@ -29,7 +29,8 @@
 
 #define	STRESS_OPS	2000		/* default total, all CPUs */
 #define	STRESS_PAGES	96		/* pages cycled through ... */
-#define	STRESS_FREE	12		/* ... this many free sf_bufs */
+#define	STRESS_FREE	3		/* ... this many free sf_bufs (fewer
+				   than CPUs: allocations wait) */
 #define	STRESS_HOT	4		/* shared operations use these */
 /*
  * Shared (not CPUPRIVATE) operations remap with a shootdown round, which

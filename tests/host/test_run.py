@@ -516,7 +516,7 @@ class MatrixTest(unittest.TestCase):
         cfg = run.build_matrix()["x86_64-4cpu-slot-map"]
         cmd = run.qemu_command(cfg, Path("b"), Path("b/test"), "tcg", None)
         self.assertEqual(cmd[cmd.index("-append") + 1],
-                         "ktest ncpus=4 quickmap=slot sfbuf=map")
+                         "ktest ncpus=4 quickmap=slot sfbuf=map nsfbufs=64")
 
     def test_iso_row_may_not_have_kernel_options(self):
         row = ("x", "i386", "iso", 1, "128M", "max", [], "sfbuf=map")
