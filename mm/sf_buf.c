@@ -19,8 +19,14 @@
  *  - Never from an interrupt handler or with a spin lock held: even with
  *    SFB_NOWAIT it may wait for another CPU's shootdown (as FreeBSD's may
  *    block on its mutex).
- *  - sf_buf_free() drops one reference; it panics on a double free and on
- *    a pointer sf_buf_alloc did not return.
+ *  - sf_buf_free() drops one reference.  A free to no references wakes
+ *    one waiter (FreeBSD wakes them all, and all but one sleep again).
+ *    It panics on a double free and on a pointer sf_buf_alloc did not
+ *    return; on the direct map, where nothing records which pages have
+ *    an sf_buf, only on a free of more than were allocated, and on a
+ *    pointer that is not a vm_page (KASSERT).
+ *  - sf_buf_free() may block briefly when a thread waits for an sf_buf:
+ *    not from an interrupt handler, no spin lock held.
  *
  * Two paths, chosen at boot:
  *  - The direct map (x86_64 by default): the "sf_buf" is the vm_page

@@ -216,7 +216,7 @@ KTEST(sf_buf, cpuprivate_sends_no_ipi_shared_hit_flushes_the_rest)
  * through X's address: A's contents would be a stale TLB entry.  Odd
  * rounds do it all with SFB_CPUPRIVATE (each CPU flushes only itself).
  */
-#define	STALE_ROUNDS	8
+#define	STALE_ROUNDS	6
 
 static struct stale_run {
 	struct sfpages	 pg;		/* A, B of each round */

@@ -27,7 +27,7 @@
 #include <machine/vmparam.h>
 #include "sf_buf_test.h"
 
-#define	STRESS_OPS	2000		/* default total, all CPUs */
+#define	STRESS_OPS	1200		/* default total, all CPUs */
 #define	STRESS_PAGES	96		/* pages cycled through ... */
 #define	STRESS_FREE	3		/* ... this many free sf_bufs (fewer
 				   than CPUs: allocations wait) */
