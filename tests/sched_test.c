@@ -165,6 +165,111 @@ KTEST(sched, critical_section_defers_preemption)
 	KT_EXPECT_EQ(flag, 1);
 }
 
+/*
+ * A wakeup onto another, busy CPU preempts its thread at the IPI.
+ *
+ * The spinner, bound to that CPU, never yields and gives itself a slice
+ * far longer than the test waits, so only the wakeup can let the sleeper
+ * in.  The measure is the spinner's slice, counted down by its CPU's own
+ * timer ticks and frozen while it is off CPU: the test reads it right
+ * after wakeup() sent the IPI, the sleeper once it runs.  From that IPI
+ * to the switch, the spinner may be charged one tick at most (a tick
+ * being handled when it lands: its end switches), however long the host
+ * leaves either vCPU unscheduled.  Without the preemption, the sleeper
+ * would wait for the whole slice (in the test, until the spinner stops).
+ */
+#define	LONG_SLICE	(30 * hz)	/* longer than the test ever waits */
+
+struct wakeprobe {
+	struct thread	*spinner;
+	volatile int	 spinning;	/* the spinner runs */
+	volatile int	 stop;		/* ... until this is set */
+	volatile int	 go;		/* the sleeper's condition */
+	volatile int	 ran;		/* the sleeper ran after its wakeup */
+	volatile int	 slice_then;	/* the spinner's slice at that time */
+};
+
+static void
+probe_sleeper(void *arg)
+{
+	struct wakeprobe *w = arg;
+
+	while (!w->go)		/* the timeout only if a wakeup came early */
+		msleep(w, NULL, 0, "probe", hz);
+	if (w->spinner != NULL)		/* off CPU now: its slice is frozen */
+		w->slice_then = w->spinner->td_slice;
+	w->ran = 1;
+}
+
+static void
+probe_spinner(void *arg)
+{
+	struct wakeprobe *w = arg;
+	uint64_t end = sched_ticks() + 2 * LONG_SLICE;	/* nobody stops us */
+	uintptr_t psl;
+
+	psl = intr_disable();		/* td_slice: ours, interrupts off */
+	curthread->td_slice = LONG_SLICE;
+	intr_restore(psl);
+	w->spinning = 1;
+	while (!w->stop && sched_ticks() < end)
+		cpu_spinwait();		/* never yields */
+}
+
+/* Wait (spinning, this CPU's ticks go on) up to SPIN_TICKS for *p. */
+static bool
+spin_for(volatile int *p)
+{
+	uint64_t end = sched_ticks() + SPIN_TICKS;
+
+	while (*p == 0 && sched_ticks() < end)
+		cpu_spinwait();
+	return (*p != 0);
+}
+
+KTEST(sched, wakeup_preempts_busy_remote_cpu)
+{
+	struct wakeprobe w = { 0 };
+	struct thread *sleeper, *spinner;
+	int cpu, slice_sent;
+	bool asleep, spun, ran;
+	uint64_t end;
+
+	if (mp_ncpus < 2)
+		KT_SKIP("needs 2 CPUs");
+	sched_pin();			/* the wakeup must come from elsewhere */
+	cpu = curcpu()->pc_cpuid == 1 ? 0 : 1;
+	sleeper = thread_create_on("sleeper", probe_sleeper, &w, cpu);
+	if (sleeper == NULL) {
+		sched_unpin();
+		KT_ASSERT_NOTNULL(sleeper);
+	}
+	end = sched_ticks() + SPIN_TICKS;
+	while (!(asleep = __atomic_load_n(&sleeper->td_state,
+	    __ATOMIC_ACQUIRE) == TDS_SLEEPING) && sched_ticks() < end)
+		cpu_spinwait();
+	w.spinner = spinner = thread_create_on("spinner", probe_spinner, &w,
+	    cpu);
+	spun = spinner != NULL && spin_for(&w.spinning);
+	w.go = 1;
+	wakeup(&w);
+	slice_sent = spinner == NULL ? 0 :
+	    __atomic_load_n(&spinner->td_slice, __ATOMIC_RELAXED);
+	ran = spin_for(&w.ran);
+	w.stop = 1;			/* lets the sleeper in if it was not */
+	thread_join(sleeper);		/* first: it reads the spinner */
+	if (spinner != NULL)
+		thread_join(spinner);
+	sched_unpin();
+	KT_ASSERT_NOTNULL(spinner);
+	KT_EXPECT_TRUE(asleep);
+	KT_EXPECT_TRUE(spun);
+	KT_EXPECT_TRUE(ran);
+	ktest_diag("spinner's slice: %d ticks when woken, %d when switched",
+	    slice_sent, w.slice_then);
+	KT_EXPECT_SLT(slice_sent - w.slice_then, 2);
+}
+
 static void
 pinned_yields(void *arg)
 {
