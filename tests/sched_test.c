@@ -111,9 +111,9 @@ struct crit {
 };
 
 /*
- * Spin in a critical section until a preemption is owed (the tick ends
- * the slice) and, with 2+ CPUs, the setter waits on this CPU's queue;
- * then leave it.  critical_exit must switch at once: right after it the
+ * Spin in a critical section until a preemption is owed (on one CPU, the
+ * tick ends the slice; with 2+ CPUs, the setter, created on this CPU from
+ * another, is queued here and its IPI owes it); then leave it.  critical_exit must switch at once: right after it the
  * other thread has run (the setter; on one CPU, the test's own thread).
  */
 static void
