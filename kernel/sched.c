@@ -26,7 +26,13 @@ int hz = 100;
 
 static TAILQ_HEAD(runq, thread) runq[MAXCPU];
 static int		 runq_len[MAXCPU];
-static bool		 need_resched[MAXCPU];
+/*
+ * need_resched[cpu]: switch threads at the end of cpu's next interrupt
+ * (sched_ast).  Set by cpu's own timer tick, or under sched_lock by
+ * sched_add on any CPU; cleared by cpu itself in sched_switch, under
+ * sched_lock.  Read by cpu with interrupts off.
+ */
+static volatile bool	 need_resched[MAXCPU];
 static struct thread	 thread0;	/* the boot CPU's first thread */
 static volatile uint64_t ticks;
 static int		 next_tid = 1;
@@ -70,6 +76,24 @@ sched_pick_cpu(const struct thread *td)
 	return (best);
 }
 
+/*
+ * sched_add: queue td on a CPU and see that the CPU gets to it.
+ *
+ * => sched_lock held.
+ * => another CPU is marked as needing a switch, then interrupted
+ *    (IPI_RESCHED): the end of that interrupt (sched_ast) preempts
+ *    whatever it runs, or, inside a critical section, owes the
+ *    preemption to critical_exit; a CPU holding a spin lock has
+ *    interrupts off and takes the IPI when it lets the last one go.
+ *    Minnow has no priorities: a thread just made runnable counts as
+ *    more urgent than one that kept its CPU, as 4BSD's kernel sleep
+ *    priorities make it (FreeBSD: sched_add -> tdq_notify -> IPI_PREEMPT).
+ *    Without the mark, a busy CPU would notice the thread only when its
+ *    running thread's slice ran out.
+ * => on this CPU, only an idle thread is preempted (at the end of the
+ *    interrupt that woke td, or at once by idle_loop); a running thread
+ *    that wakes another keeps its CPU for the rest of its slice.
+ */
 void
 sched_add(struct thread *td)
 {
@@ -81,9 +105,11 @@ sched_add(struct thread *td)
 	td->td_cpu = cpu;
 	TAILQ_INSERT_TAIL(&runq[cpu], td, td_runq);
 	runq_len[cpu]++;
-	if (cpu != this_cpu())
+	if (cpu != this_cpu()) {
+		/* Stored before the IPI is sent, so seen when it lands. */
+		need_resched[cpu] = true;
 		ipi_send(CPU_MASK(cpu), IPI_RESCHED);
-	else if (curthread->td_idle)
+	} else if (curthread->td_idle)
 		need_resched[cpu] = true;
 }
 

@@ -11,8 +11,11 @@
  * The scheduler is preemptive, round-robin, with one run queue per CPU.
  * A CPU whose queue is empty steals an unpinned thread from another
  * CPU's queue (migration); with nothing to run it halts in its idle
- * thread until an interrupt.  One scheduler spin lock protects all run
- * queues and every thread's state.
+ * thread until an interrupt.  A thread made runnable on another CPU
+ * preempts that CPU's running thread at once (an IPI); made runnable on
+ * the running CPU, it waits for the end of the running thread's slice,
+ * unless that is the idle thread (there are no priorities).  One
+ * scheduler spin lock protects all run queues and every thread's state.
  *
  * Sleep and wakeup (FreeBSD msleep(9)):
  *  - msleep(chan, m, flags, wmesg, timo) releases the mutex m (if not

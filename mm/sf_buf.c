@@ -17,9 +17,16 @@
  *    address on this CPU only.  Without it the address is valid on every
  *    CPU when sf_buf_alloc returns.
  *  - Never from an interrupt handler or with a spin lock held: even with
- *    SFB_NOWAIT it may briefly block on the pool's mutex (as FreeBSD's).
- *  - sf_buf_free() drops one reference; it panics on a double free and on
- *    a pointer sf_buf_alloc did not return.
+ *    SFB_NOWAIT it may wait for another CPU's shootdown (as FreeBSD's may
+ *    block on its mutex).
+ *  - sf_buf_free() drops one reference.  A free to no references wakes
+ *    one waiter (FreeBSD wakes them all, and all but one sleep again).
+ *    It panics on a double free and on a pointer sf_buf_alloc did not
+ *    return; on the direct map, where nothing records which pages have
+ *    an sf_buf, only on a free of more than were allocated, and on a
+ *    pointer that is not a vm_page (KASSERT).
+ *  - sf_buf_free() may block briefly when a thread waits for an sf_buf:
+ *    not from an interrupt handler, no spin lock held.
  *
  * Two paths, chosen at boot:
  *  - The direct map (x86_64 by default): the "sf_buf" is the vm_page
@@ -45,10 +52,19 @@
  * shootdown round, every online CPU not in the mask (a CPUPRIVATE sf_buf
  * hit later without the flag is made valid everywhere that way).
  *
- * Locking: sf_lock (a sleep mutex, so that shootdowns may be sent while
- * holding it, as FreeBSD's sf_buf_lock) protects the pool: the hash, the
- * free list, every field of a pool sf_buf but sf_kva, and the counters
- * of the pool path.  The direct-map path counts with atomics, apart.
+ * Locking: sf_lock, a spin lock, protects the pool: the hash, the free
+ * list, every field of a pool sf_buf but sf_kva, the waiter count and the
+ * counters of the pool path.  (FreeBSD uses a sleep mutex and sends its
+ * shootdowns holding it; a spin lock is cheaper on the hit path, but a
+ * shootdown must not be sent holding one: another CPU may be spinning
+ * for it with interrupts off.)  So a shootdown is sent after sf_lock is
+ * dropped, the sf_buf marked sf_busy meanwhile: an allocation that finds
+ * it busy waits for the flush to end, because the mask already names
+ * CPUs that are not flushed yet.  The sender is in a critical section,
+ * so the wait is one shootdown round.  Sleeping for a free sf_buf uses a
+ * sleep mutex, sf_wait_mtx, held from the last look at the free list
+ * until msleep releases it; sf_buf_free takes it to wake one waiter, so
+ * no wakeup is lost.  The direct-map path counts with atomics, apart.
  */
 #include <kernel/systm.h>
 #include <kernel/cmdline.h>
@@ -63,6 +79,7 @@
 #include <mm/pmap.h>
 #include <mm/sf_buf.h>
 #include <mm/vm_page.h>
+#include <machine/cpufunc.h>
 #include <machine/vmparam.h>
 
 #define	SFB_ALLFLAGS	(SFB_CATCH | SFB_NOWAIT | SFB_CPUPRIVATE)
@@ -75,10 +92,12 @@ struct sf_buf {
 	struct vm_page	*sf_page;	/* page mapped, NULL: never used */
 	vaddr_t		 sf_kva;	/* its KVA page (fixed at boot) */
 	int		 sf_ref;	/* references */
+	bool		 sf_busy;	/* shootdown under way: wait */
 	cpuset_t	 sf_cpumask;	/* CPUs with no stale TLB entry */
 };
 
-static struct mtx	 sf_lock;
+static struct spinlock	 sf_lock = SPINLOCK_INITIALIZER("sf_buf");
+static struct mtx	 sf_wait_mtx;	/* sleeping for a free sf_buf */
 static struct sf_buf	*sf_bufs;	/* the pool */
 static int		 nsfbufs;
 static LIST_HEAD(sf_head, sf_buf) *sf_hashtbl;
@@ -144,7 +163,7 @@ sf_buf_init(void)
 	vaddr_t kva;
 	int i;
 
-	mtx_init(&sf_lock, "sf_buf");
+	mtx_init(&sf_wait_mtx, "sf_buf wait");
 	nsfbufs = sf_buf_size();
 	for (nhash = 1; nhash * 2 <= (unsigned long)nsfbufs; nhash *= 2)
 		;
@@ -196,30 +215,47 @@ stat_peak(unsigned long *peak, unsigned long cur)
 
 /*
  * Make sf's address valid where flags says (see the top of the file).
- * => sf_lock held; the thread is pinned for the count of local flushes.
+ * This CPU is flushed at once; returns the other CPUs still to flush
+ * (then sf is busy until sf_flush_others has done it), or none.
+ * => sf_lock held (interrupts off: this CPU cannot change).
  */
-static void
+static cpuset_t
 sf_buf_shootdown(struct sf_buf *sf, int flags)
 {
 	int me = curcpu()->pc_cpuid;
 	cpuset_t targets;
 
-	if (flags & SFB_CPUPRIVATE) {
-		if (!CPU_ISSET(me, sf->sf_cpumask)) {
-			CPU_SET(me, &sf->sf_cpumask);
-			pmap_invalidate_page_local(sf->sf_kva);
-			sf_st.sfs_flush_local++;
-		}
-		return;
-	}
-	targets = cpu_online & ~sf->sf_cpumask;
-	if (CPU_EMPTY(targets))
-		return;
+	if (flags & SFB_CPUPRIVATE)
+		targets = CPU_MASK(me) & ~sf->sf_cpumask;
+	else
+		targets = cpu_online & ~sf->sf_cpumask;
 	sf->sf_cpumask |= targets;
-	if (CPU_ISSET(me, targets))
+	if (CPU_ISSET(me, targets)) {
+		pmap_invalidate_page_local(sf->sf_kva);
 		sf_st.sfs_flush_local++;
-	sf_st.sfs_shootdown_ipis += CPU_COUNT(targets & ~CPU_MASK(me));
+		CPU_CLR(me, &targets);
+	}
+	if (!CPU_EMPTY(targets)) {
+		sf_st.sfs_shootdown_ipis += CPU_COUNT(targets);
+		sf->sf_busy = true;
+	}
+	return (targets);
+}
+
+/*
+ * One shootdown round to targets, outside sf_lock (a spin lock).
+ * => sf_lock held on entry, released on return; sf is busy.
+ */
+static void
+sf_flush_others(struct sf_buf *sf, cpuset_t targets)
+{
+	critical_enter();	/* waiters spin until we are done: be quick */
+	spinlock_release(&sf_lock);
 	pmap_invalidate_page_mask(sf->sf_kva, targets);
+	spinlock_acquire(&sf_lock);
+	sf->sf_busy = false;
+	spinlock_release(&sf_lock);
+	critical_exit();
 }
 
 /* m's sf_buf, if it has one.  => sf_lock held. */
@@ -236,7 +272,7 @@ sf_lookup(struct vm_page *m)
 
 /* A hit: one more reference; off the free list if it was free. */
 static void
-sf_hit(struct sf_buf *sf, int flags)
+sf_hit(struct sf_buf *sf)
 {
 	if (sf->sf_ref++ == 0) {
 		TAILQ_REMOVE(&sf_freelist, sf, sf_free);
@@ -244,7 +280,6 @@ sf_hit(struct sf_buf *sf, int flags)
 		stat_peak(&sf_st.sfs_peak, sf_st.sfs_inuse);
 	}
 	sf_st.sfs_hits++;
-	sf_buf_shootdown(sf, flags);
 }
 
 /*
@@ -252,7 +287,7 @@ sf_hit(struct sf_buf *sf, int flags)
  * => sf_lock held, the free list not empty.
  */
 static struct sf_buf *
-sf_remap(struct vm_page *m, int flags)
+sf_remap(struct vm_page *m)
 {
 	struct sf_buf *sf = TAILQ_FIRST(&sf_freelist);
 
@@ -267,7 +302,6 @@ sf_remap(struct vm_page *m, int flags)
 	sf_st.sfs_misses++;
 	sf_st.sfs_inuse++;
 	stat_peak(&sf_st.sfs_peak, sf_st.sfs_inuse);
-	sf_buf_shootdown(sf, flags);
 	return (sf);
 }
 
@@ -281,6 +315,77 @@ sf_direct_alloc(struct vm_page *m)
 }
 
 /*
+ * Sleep until an sf_buf is freed, unless one is free now.  Returns 0, or
+ * EINTR when SFB_CATCH and a signal ended the sleep.
+ * => sf_lock not held.
+ */
+static int
+sf_wait(int flags)
+{
+	int error = 0;
+
+	mtx_lock(&sf_wait_mtx);
+	spinlock_acquire(&sf_lock);
+	if (TAILQ_EMPTY(&sf_freelist)) {
+		sf_st.sfs_waits++;
+		sf_waiters++;
+		spinlock_release(&sf_lock);
+		error = msleep(&sf_freelist, &sf_wait_mtx, (flags & SFB_CATCH) ?
+		    PCATCH : 0, "sfbufa", 0);
+		spinlock_acquire(&sf_lock);
+		sf_waiters--;
+	}
+	spinlock_release(&sf_lock);
+	mtx_unlock(&sf_wait_mtx);
+	return (error);
+}
+
+/*
+ * A free wakes one waiter.  If that one did not take the free sf_buf (it
+ * hit, or a signal ended its wait), it passes the wakeup on.
+ */
+static void
+sf_wakeup_passon(void)
+{
+	bool pass;
+
+	mtx_lock(&sf_wait_mtx);
+	spinlock_acquire(&sf_lock);
+	pass = sf_waiters > 0 && !TAILQ_EMPTY(&sf_freelist);
+	spinlock_release(&sf_lock);
+	if (pass)
+		wakeup_one(&sf_freelist);
+	mtx_unlock(&sf_wait_mtx);
+}
+
+/*
+ * m's sf_buf, a hit or a miss, or NULL when none is free.
+ * => sf_lock held; returns with it held.
+ */
+static struct sf_buf *
+sf_get(struct vm_page *m)
+{
+	struct sf_buf *sf;
+
+	for (;;) {
+		sf = sf_lookup(m);
+		if (sf == NULL)
+			break;
+		if (!sf->sf_busy) {
+			sf_hit(sf);
+			return (sf);
+		}
+		/* Another CPU is flushing it: its mask is not true yet. */
+		spinlock_release(&sf_lock);
+		cpu_spinwait();
+		spinlock_acquire(&sf_lock);
+	}
+	if (TAILQ_EMPTY(&sf_freelist))
+		return (NULL);
+	return (sf_remap(m));
+}
+
+/*
  * sf_buf_alloc: map the wired page m (see the contract above).
  * => may sleep unless SFB_NOWAIT; not from interrupts, no spin lock held.
  * => SFB_CPUPRIVATE: the caller is pinned or bound.
@@ -289,8 +394,9 @@ sf_direct_alloc(struct vm_page *m)
 struct sf_buf *
 sf_buf_alloc(struct vm_page *m, int flags)
 {
-	struct sf_buf *sf = NULL;
-	bool woken = false;
+	struct sf_buf *sf;
+	bool waited = false;
+	cpuset_t others;
 
 	KASSERT((flags & ~SFB_ALLFLAGS) == 0, ("sf_buf_alloc: flags %#x",
 	    flags));
@@ -301,37 +407,23 @@ sf_buf_alloc(struct vm_page *m, int flags)
 	    "that is not pinned"));
 	if (sf_direct)
 		return (sf_direct_alloc(m));
-	sched_pin();		/* so that the flush counters name this CPU */
-	mtx_lock(&sf_lock);
-	for (;;) {
-		if ((sf = sf_lookup(m)) != NULL) {
-			sf_hit(sf, flags);
-			break;
+	spinlock_acquire(&sf_lock);
+	while ((sf = sf_get(m)) == NULL && !(flags & SFB_NOWAIT)) {
+		spinlock_release(&sf_lock);
+		waited = true;
+		if (sf_wait(flags) != 0) {
+			sf_wakeup_passon();
+			return (NULL);
 		}
-		if (!TAILQ_EMPTY(&sf_freelist)) {
-			sf = sf_remap(m, flags);
-			break;
-		}
-		if (flags & SFB_NOWAIT)
-			break;
-		sf_st.sfs_waits++;
-		sf_waiters++;
-		woken = true;
-		if (msleep(&sf_freelist, &sf_lock, (flags & SFB_CATCH) ?
-		    PCATCH : 0, "sfbufa", 0) != 0) {
-			sf_waiters--;
-			break;
-		}
-		sf_waiters--;
+		spinlock_acquire(&sf_lock);
 	}
-	/*
-	 * A free wakes one waiter.  If that one did not take the free sf_buf
-	 * (it hit, or a signal ended its wait), pass the wakeup on.
-	 */
-	if (woken && sf_waiters > 0 && !TAILQ_EMPTY(&sf_freelist))
-		wakeup_one(&sf_freelist);
-	mtx_unlock(&sf_lock);
-	sched_unpin();
+	others = sf != NULL ? sf_buf_shootdown(sf, flags) : 0;
+	if (!CPU_EMPTY(others))
+		sf_flush_others(sf, others);
+	else
+		spinlock_release(&sf_lock);
+	if (waited)
+		sf_wakeup_passon();
 	return (sf);
 }
 
@@ -340,8 +432,8 @@ sf_direct_free(struct sf_buf *sf)
 {
 	struct vm_page *m = (struct vm_page *)sf;
 
-	if (PHYS_TO_VM_PAGE(VM_PAGE_TO_PHYS(m)) != m)
-		panic("sf_buf_free: %p is not an sf_buf", (void *)sf);
+	KASSERT(PHYS_TO_VM_PAGE(VM_PAGE_TO_PHYS(m)) == m,
+	    ("sf_buf_free: %p is not an sf_buf", (void *)sf));
 	/*
 	 * Nothing records which pages have one: a double free shows only
 	 * when it would free more than were allocated.
@@ -357,29 +449,38 @@ sf_direct_free(struct sf_buf *sf)
  * sf_buf_free: drop one reference; at none the sf_buf goes to the tail
  * of the LRU free list, still mapping its page, and one waiter wakes.
  * => panics on a double free or a pointer that is not an sf_buf.
+ * => may block briefly (sf_wait_mtx) when someone waits: not from
+ *    interrupts, no spin lock held.
  */
 void
 sf_buf_free(struct sf_buf *sf)
 {
+	bool wake = false;
+
 	if (!sf_in_pool(sf)) {
 		if (!PMAP_HAS_DMAP || sf == NULL)
 			panic("sf_buf_free: %p is not an sf_buf", (void *)sf);
 		sf_direct_free(sf);
 		return;
 	}
-	mtx_lock(&sf_lock);
+	spinlock_acquire(&sf_lock);
 	if (sf->sf_ref <= 0) {
-		mtx_unlock(&sf_lock);	/* a caught panic leaves it free */
+		spinlock_release(&sf_lock);	/* so a test can go on */
 		panic("sf_buf_free: double free of sf_buf %p (page %p)",
 		    (void *)sf, (void *)sf->sf_page);
 	}
 	if (--sf->sf_ref == 0) {
 		TAILQ_INSERT_TAIL(&sf_freelist, sf, sf_free);
 		sf_st.sfs_inuse--;
-		if (sf_waiters > 0)
-			wakeup_one(&sf_freelist);
+		wake = sf_waiters > 0;
 	}
-	mtx_unlock(&sf_lock);
+	spinlock_release(&sf_lock);
+	if (wake) {
+		/* With sf_wait_mtx: the waiter counted is asleep by now. */
+		mtx_lock(&sf_wait_mtx);
+		wakeup_one(&sf_freelist);
+		mtx_unlock(&sf_wait_mtx);
+	}
 }
 
 vaddr_t
@@ -401,10 +502,10 @@ sf_buf_page(struct sf_buf *sf)
 void
 sf_buf_stats(struct sf_buf_stats *st)
 {
-	mtx_lock(&sf_lock);
+	spinlock_acquire(&sf_lock);
 	*st = sf_st;
 	st->sfs_inuse += __atomic_load_n(&sf_direct_inuse, __ATOMIC_RELAXED);
 	st->sfs_peak = MAX(st->sfs_peak, sf_direct_peak);
 	st->sfs_direct = sf_direct;
-	mtx_unlock(&sf_lock);
+	spinlock_release(&sf_lock);
 }

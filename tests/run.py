@@ -118,6 +118,12 @@ MATRIX_ROWS = [
     ("x86_64-16cpu-256M", "x86_64", "kernel", 16,  "256M", "max", [],
      {"ktest": "smp.ncpus_matches_firmware_and_hint,sched,sleep",
       "timeout": 120}),
+    # sf_buf's pool and quick-map slots with most RAM never mapped, on SMP.
+    ("i386-4cpu-3G",     "i386",   "kernel", 4,    "3G",   "max", []),
+    # x86_64 on the paths i386 takes: quick-map slots and the sf_buf pool
+    # (a small one, set on the command line).
+    ("x86_64-4cpu-slot-map", "x86_64", "kernel", 4, "128M", "max", [],
+     {"cmdline": "quickmap=slot sfbuf=map nsfbufs=64"}),
 ]
 
 ARCHS = ("i386", "x86_64")

@@ -111,9 +111,9 @@ struct crit {
 };
 
 /*
- * Spin in a critical section until a preemption is owed (the tick ends
- * the slice) and, with 2+ CPUs, the setter waits on this CPU's queue;
- * then leave it.  critical_exit must switch at once: right after it the
+ * Spin in a critical section until a preemption is owed (on one CPU, the
+ * tick ends the slice; with 2+ CPUs, the setter, created on this CPU from
+ * another, is queued here and its IPI owes it); then leave it.  critical_exit must switch at once: right after it the
  * other thread has run (the setter; on one CPU, the test's own thread).
  */
 static void
@@ -163,6 +163,193 @@ KTEST(sched, critical_section_defers_preemption)
 	KT_EXPECT_TRUE(c.owed);
 	KT_EXPECT_EQ(c.ran_after, 1);
 	KT_EXPECT_EQ(flag, 1);
+}
+
+/*
+ * A wakeup onto another, busy CPU preempts its thread at the IPI.
+ *
+ * The spinner, bound to that CPU, never yields and gives itself a slice
+ * far longer than the test waits, so only the wakeup can let the sleeper
+ * in.  The measure is the spinner's slice, counted down by its CPU's own
+ * timer ticks and frozen while it is off CPU: the test reads it right
+ * after wakeup() sent the IPI, the sleeper once it runs.  From that IPI
+ * to the switch, the spinner may be charged one tick at most (a tick
+ * being handled when it lands: its end switches), however long the host
+ * leaves either vCPU unscheduled.  Without the preemption, the sleeper
+ * would wait for the whole slice (in the test, until the spinner stops).
+ *
+ * Two variants: the spinner holds a spin lock (interrupts off) or is in a
+ * critical section when the wakeup comes.  The sleeper must not run
+ * inside, and must have run right after the spinner leaves: the IPI,
+ * pending until interrupts come back, or the preemption it left owed.
+ */
+#define	LONG_SLICE	(30 * hz)	/* longer than the test ever waits */
+
+enum probe_mode { PROBE_PLAIN, PROBE_SPINLOCK, PROBE_CRITICAL };
+
+struct wakeprobe {
+	enum probe_mode	 mode;
+	struct thread	*spinner;
+	volatile int	 spinning;	/* the spinner runs (inside) */
+	volatile int	 sent;		/* the wakeup's IPI is on its way */
+	volatile int	 stop;		/* the spinner may end */
+	volatile int	 go;		/* the sleeper's condition */
+	volatile int	 ran;		/* the sleeper ran after its wakeup */
+	volatile int	 slice_then;	/* the spinner's slice at that time */
+	int		 ran_inside;	/* ran, before the spinner left */
+	int		 ran_after;	/* ran, right after it left */
+	bool		 owed;		/* a preemption was owed in it */
+};
+
+static struct spinlock probe_sl = SPINLOCK_INITIALIZER("wake probe");
+
+static void
+probe_sleeper(void *arg)
+{
+	struct wakeprobe *w = arg;
+
+	while (!w->go)		/* the timeout only if a wakeup came early */
+		msleep(w, NULL, 0, "probe", hz);
+	if (w->spinner != NULL)		/* off CPU now: its slice is frozen */
+		w->slice_then = w->spinner->td_slice;
+	w->ran = 1;
+}
+
+/* Inside a spin lock or critical section until the wakeup was sent. */
+static void
+probe_inside(struct wakeprobe *w)
+{
+	uint64_t end;
+
+	if (w->mode == PROBE_SPINLOCK) {
+		spinlock_acquire(&probe_sl);
+		w->spinning = 1;
+		while (!w->sent)	/* the test always sets it */
+			cpu_spinwait();
+		w->ran_inside = w->ran;
+		spinlock_release(&probe_sl);
+	} else {
+		critical_enter();
+		w->spinning = 1;
+		end = sched_ticks() + SPIN_TICKS;
+		while ((!w->sent || !curthread->td_owepreempt) &&
+		    sched_ticks() < end)
+			cpu_spinwait();
+		w->ran_inside = w->ran;
+		w->owed = curthread->td_owepreempt;
+		critical_exit();
+	}
+	w->ran_after = w->ran;
+}
+
+static void
+probe_spinner(void *arg)
+{
+	struct wakeprobe *w = arg;
+	uint64_t end = sched_ticks() + 2 * LONG_SLICE;	/* nobody stops us */
+	uintptr_t psl;
+
+	psl = intr_disable();		/* td_slice: ours, interrupts off */
+	curthread->td_slice = LONG_SLICE;
+	intr_restore(psl);
+	if (w->mode != PROBE_PLAIN)
+		probe_inside(w);
+	w->spinning = 1;
+	while (!w->stop && sched_ticks() < end)
+		cpu_spinwait();		/* never yields */
+}
+
+/* Wait (spinning, this CPU's ticks go on) up to SPIN_TICKS for *p. */
+static bool
+spin_for(volatile int *p)
+{
+	uint64_t end = sched_ticks() + SPIN_TICKS;
+
+	while (*p == 0 && sched_ticks() < end)
+		cpu_spinwait();
+	return (*p != 0);
+}
+
+/*
+ * Put a sleeper to sleep on another CPU, start the spinner there, wake
+ * the sleeper; *w says what happened, *slice_sent the spinner's slice
+ * right after the wakeup.
+ */
+static void
+wake_probe(struct wakeprobe *w, int *slice_sent)
+{
+	struct thread *sleeper, *spinner;
+	bool asleep, spun, ran;
+	uint64_t end;
+	int cpu;
+
+	sched_pin();			/* the wakeup must come from elsewhere */
+	cpu = curcpu()->pc_cpuid == 1 ? 0 : 1;
+	sleeper = thread_create_on("sleeper", probe_sleeper, w, cpu);
+	if (sleeper == NULL) {
+		sched_unpin();
+		KT_ASSERT_NOTNULL(sleeper);
+	}
+	end = sched_ticks() + SPIN_TICKS;
+	while (!(asleep = __atomic_load_n(&sleeper->td_state,
+	    __ATOMIC_ACQUIRE) == TDS_SLEEPING) && sched_ticks() < end)
+		cpu_spinwait();
+	w->spinner = spinner = thread_create_on("spinner", probe_spinner, w,
+	    cpu);
+	spun = spinner != NULL && spin_for(&w->spinning);
+	w->go = 1;
+	wakeup(w);
+	*slice_sent = spinner == NULL ? 0 :
+	    __atomic_load_n(&spinner->td_slice, __ATOMIC_RELAXED);
+	w->sent = 1;
+	ran = spin_for(&w->ran);
+	w->stop = 1;			/* lets the sleeper in if it was not */
+	thread_join(sleeper);		/* first: it reads the spinner */
+	if (spinner != NULL)
+		thread_join(spinner);
+	sched_unpin();
+	KT_ASSERT_NOTNULL(spinner);
+	KT_EXPECT_TRUE(asleep);
+	KT_EXPECT_TRUE(spun);
+	KT_EXPECT_TRUE(ran);
+}
+
+KTEST(sched, wakeup_preempts_busy_remote_cpu)
+{
+	struct wakeprobe w = { .mode = PROBE_PLAIN };
+	int slice_sent;
+
+	if (mp_ncpus < 2)
+		KT_SKIP("needs 2 CPUs");
+	wake_probe(&w, &slice_sent);
+	ktest_diag("spinner's slice: %d ticks when woken, %d when switched",
+	    slice_sent, w.slice_then);
+	KT_EXPECT_SLT(slice_sent - w.slice_then, 2);
+}
+
+KTEST(sched, wakeup_preempts_at_spinlock_release)
+{
+	struct wakeprobe w = { .mode = PROBE_SPINLOCK };
+	int slice_sent;
+
+	if (mp_ncpus < 2)
+		KT_SKIP("needs 2 CPUs");
+	wake_probe(&w, &slice_sent);
+	KT_EXPECT_EQ(w.ran_inside, 0);
+	KT_EXPECT_EQ(w.ran_after, 1);
+}
+
+KTEST(sched, wakeup_preempts_at_critical_exit)
+{
+	struct wakeprobe w = { .mode = PROBE_CRITICAL };
+	int slice_sent;
+
+	if (mp_ncpus < 2)
+		KT_SKIP("needs 2 CPUs");
+	wake_probe(&w, &slice_sent);
+	KT_EXPECT_EQ(w.ran_inside, 0);
+	KT_EXPECT_TRUE(w.owed);
+	KT_EXPECT_EQ(w.ran_after, 1);
 }
 
 static void

@@ -82,6 +82,20 @@ sleeper_start(struct sleeper *s, vm_page_t m, int flags, int cpu)
 	return (s->td != NULL);
 }
 
+/* Wait until n of the two sleepers have their sf_buf, or WAIT_TICKS. */
+static bool
+wait_done(struct sleeper *a, struct sleeper *b, int n)
+{
+	uint64_t end = sched_ticks() + WAIT_TICKS;
+
+	while (a->done + b->done < n)
+		if (sched_ticks() > end)
+			return (false);
+		else
+			pause_ticks(1);
+	return (true);
+}
+
 static int
 other_cpu(void)
 {
@@ -109,11 +123,11 @@ KTEST(sf_buf, free_wakes_one_sleeper_on_another_cpu)
 	KT_EXPECT_TRUE(wait_waits(w0 + 2));
 	KT_EXPECT_EQ(a.done + b.done, 0);
 	sf_buf_free(h.sf[--h.n]);
-	pause_ticks(10);
+	KT_EXPECT_TRUE(wait_done(&a, &b, 1));
+	pause_ticks(10);			/* time for a second to wake */
 	KT_EXPECT_EQ(a.done + b.done, 1);
 	sf_buf_free(h.sf[--h.n]);
-	pause_ticks(10);
-	KT_EXPECT_EQ(a.done + b.done, 2);
+	KT_EXPECT_TRUE(wait_done(&a, &b, 2));
 	a.release = b.release = 1;
 	thread_join(a.td);
 	thread_join(b.td);
@@ -216,7 +230,7 @@ KTEST(sf_buf, cpuprivate_sends_no_ipi_shared_hit_flushes_the_rest)
  * through X's address: A's contents would be a stale TLB entry.  Odd
  * rounds do it all with SFB_CPUPRIVATE (each CPU flushes only itself).
  */
-#define	STALE_ROUNDS	8
+#define	STALE_ROUNDS	6
 
 static struct stale_run {
 	struct sfpages	 pg;		/* A, B of each round */

@@ -2,7 +2,9 @@
  * Suite "sf_buf", part three: the stress test.  A thread bound to each
  * CPU allocates random pages, many more pages than there are free
  * sf_bufs (the rest of the pool is held, so sf_bufs are remapped all
- * the time and allocations sleep), most of them SFB_CPUPRIVATE.  Each
+ * the time and allocations sleep), most of them SFB_CPUPRIVATE; the
+ * shared ones use a few hot pages, so that CPUs hit sf_bufs that other
+ * CPUs just remapped (a missed shootdown shows there).  Each
  * operation checks that the page seen through the sf_buf names itself,
  * writes a pattern naming page, CPU and generation, reads it back
  * through a quick map, writes another through the quick map and reads
@@ -25,16 +27,18 @@
 #include <machine/vmparam.h>
 #include "sf_buf_test.h"
 
-#define	STRESS_OPS	2000		/* default total, all CPUs */
+#define	STRESS_OPS	1200		/* default total, all CPUs */
 #define	STRESS_PAGES	96		/* pages cycled through ... */
-#define	STRESS_FREE	3		/* ... this many free sf_bufs */
+#define	STRESS_FREE	3		/* ... this many free sf_bufs (fewer
+				   than CPUs: allocations wait) */
+#define	STRESS_HOT	4		/* shared operations use these */
 /*
  * Shared (not CPUPRIVATE) operations remap with a shootdown round, which
  * under TCG on a busy host can take milliseconds: one in 16 is shared,
  * and at most STRESS_SHARED_MAX in a run, so a long run stays minutes.
  */
 #define	STRESS_SHARED_EVERY 16
-#define	STRESS_SHARED_MAX 8000
+#define	STRESS_SHARED_MAX 2000
 #define	MAGIC(i)	(0x5eed0000u | (uint32_t)(i))
 #define	PAT(i, cpu, g)	(((uint32_t)(i) << 24) ^ ((uint32_t)(cpu) << 20) ^ \
 			    (uint32_t)(g))
@@ -83,14 +87,17 @@ static void
 stress_thread(void *arg __unused)
 {
 	int cpu = curcpu()->pc_cpuid;
-	uint32_t seed = 0x9e3779b9u * (cpu + 1), r;
+	uint32_t seed = 0x9e3779b9u * (cpu + 1), r, i;
 	unsigned long n;
 
 	for (n = 0; n < sr.ops_per_cpu; n++) {
 		r = xorshift(&seed);
-		sr.mismatches[cpu] += stress_op(r % STRESS_PAGES,
-		    (r >> 16) % sr.shared_every ? SFB_CPUPRIVATE : 0, cpu,
-		    (uint32_t)n);
+		if ((r >> 16) % sr.shared_every != 0)
+			i = r % STRESS_PAGES;
+		else	/* a few hot pages: hits on sf_bufs just remapped */
+			i = r % STRESS_HOT;
+		sr.mismatches[cpu] += stress_op(i, (r >> 16) % sr.shared_every ?
+		    SFB_CPUPRIVATE : 0, cpu, (uint32_t)n);
 		sr.ops[cpu]++;
 	}
 }

@@ -10,6 +10,7 @@
  * (sf_buf_use_map), so both paths run in every boot.
  */
 #include <kernel/systm.h>
+#include <kernel/cmdline.h>
 #include <kernel/ktest.h>
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
@@ -195,13 +196,20 @@ KTEST(sf_buf, maps_the_page_and_agrees_with_quick_maps)
 
 KTEST(sf_buf, pool_sized_as_freebsd)
 {
-	struct sf_buf_stats st;
+	const char *opt = cmdline_get("sfbuf"), *n = cmdline_get("nsfbufs");
 	unsigned long maxusers = vm_cnt.v_page_count / 512;
+	struct sf_buf_stats st;
 
 	sf_buf_stats(&st);
+	/* FreeBSD: 512 + 16 * maxusers, maxusers = RAM / 2 MiB in 32..384. */
 	maxusers = MIN(MAX(maxusers, 32), 384);
-	KT_EXPECT_EQ(st.sfs_nbufs, 512 + 16 * maxusers);
-	KT_EXPECT_EQ(st.sfs_direct, (bool)PMAP_HAS_DMAP);
+
+	if (n == NULL)
+		KT_EXPECT_EQ(st.sfs_nbufs, 512 + 16 * maxusers);
+	else
+		KT_EXPECT_EQ(st.sfs_nbufs, strtoull(n, NULL, 10));
+	KT_EXPECT_EQ(st.sfs_direct, PMAP_HAS_DMAP && (opt == NULL ||
+	    strcmp(opt, "map") != 0));
 }
 
 /* ------------------------------------------------------------ pool */

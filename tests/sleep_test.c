@@ -67,10 +67,41 @@ wait_asleep(int n)
 	return (false);
 }
 
+/* How many of the threads sleep on chan now (racy: for a snapshot). */
+static int
+count_on_chan(struct thread **td, int n)
+{
+	int i, on = 0;
+
+	for (i = 0; i < n; i++)
+		on += __atomic_load_n(&td[i]->td_state, __ATOMIC_ACQUIRE) ==
+		    TDS_SLEEPING && td[i]->td_wchan == &chan;
+	return (on);
+}
+
+/* Wait (sleeping) until woken reaches n; false after 5 s of ticks. */
+static bool
+wait_woken(int n)
+{
+	int i;
+
+	for (i = 0; i < 5 * hz && __atomic_load_n(&woken, __ATOMIC_ACQUIRE) <
+	    n; i++)
+		pause_ticks(1);
+	return (woken >= n);
+}
+
+/*
+ * wakeup_one takes exactly one thread off the queue before it returns,
+ * which is checked at once.  The woken thread then runs when its CPU
+ * lets it, which on a loaded host can take long: the test waits for it,
+ * and a few ticks more for a second one that should not come.
+ */
 KTEST(sleep, wakeup_one_wakes_exactly_one)
 {
 	struct thread *td[NSLEEPERS];
-	int i;
+	int i, before, after;
+	bool one;
 
 	setup();
 	for (i = 0; i < NSLEEPERS; i++)
@@ -80,8 +111,15 @@ KTEST(sleep, wakeup_one_wakes_exactly_one)
 	mtx_lock(&mtx);
 	go = 1;
 	mtx_unlock(&mtx);
+	before = count_on_chan(td, NSLEEPERS);
 	wakeup_one(&chan);
+	after = count_on_chan(td, NSLEEPERS);
+	one = wait_woken(1);
 	pause_ticks(5);
+	KT_EXPECT_EQ(before, NSLEEPERS);
+	KT_EXPECT_EQ(after, NSLEEPERS - 1);
+	KT_EXPECT_TRUE(one);
+	KT_EXPECT_EQ(count_on_chan(td, NSLEEPERS), NSLEEPERS - 1);
 	mtx_lock(&mtx);
 	KT_EXPECT_EQ(woken, 1);
 	KT_EXPECT_EQ(asleep, NSLEEPERS - 1);
@@ -92,19 +130,43 @@ KTEST(sleep, wakeup_one_wakes_exactly_one)
 	KT_EXPECT_EQ(woken, NSLEEPERS);
 }
 
+struct timed {
+	int		error;
+	bool		owned;
+	uint64_t	elapsed;	/* CPU 0's ticks */
+};
+
+static void
+timed_sleep(void *arg)
+{
+	struct timed *t = arg;
+	uint64_t t0 = sched_ticks();
+
+	mtx_lock(&mtx);
+	t->error = msleep(&chan, &mtx, 0, "timeout", 3);
+	t->owned = mtx_owned(&mtx);	/* re-acquired */
+	mtx_unlock(&mtx);
+	t->elapsed = sched_ticks() - t0;
+}
+
+/*
+ * On CPU 0, which keeps the clock and ends timed sleeps: the sleeper and
+ * the ticks it is measured in stop together when the host deschedules
+ * that vCPU, so a loaded host cannot make the sleep look long.
+ */
 KTEST(sleep, timeout_returns_ewouldblock)
 {
-	uint64_t t0 = sched_ticks();
-	int error;
+	struct timed t = { -1, false, 0 };
+	struct thread *td;
 
 	mtx_init(&mtx, "timeout");
-	mtx_lock(&mtx);
-	error = msleep(&chan, &mtx, 0, "timeout", 3);
-	KT_EXPECT_TRUE(mtx_owned(&mtx));	/* re-acquired */
-	mtx_unlock(&mtx);
-	KT_EXPECT_EQ(error, EWOULDBLOCK);
-	KT_EXPECT_GE(sched_ticks() - t0, 3);
-	KT_EXPECT_LT(sched_ticks() - t0, 3 + hz);
+	td = thread_create_on("timeout", timed_sleep, &t, 0);
+	KT_ASSERT_NOTNULL(td);
+	thread_join(td);
+	KT_EXPECT_TRUE(t.owned);
+	KT_EXPECT_EQ(t.error, EWOULDBLOCK);
+	KT_EXPECT_GE(t.elapsed, 3);
+	KT_EXPECT_LT(t.elapsed, 3 + hz);
 }
 
 KTEST(sleep, signal_interrupts_pcatch_sleep)
@@ -225,6 +287,7 @@ KTEST(sleep, msleep_spin_misuse_panics)
 /* ---------------------------------------------- msleep's atomicity */
 
 #define	MS_ROUNDS	300
+#define	MS_TIMO		(4 * hz)	/* below ms_wait_round's 5 s */
 
 static struct {
 	bool		spin;		/* msleep_spin and sl, or msleep and m */
@@ -246,15 +309,20 @@ msleep_rounds(void *arg __unused)
 		if (ms.spin) {
 			spinlock_acquire(&ms.sl);
 			ms.ready = i;
-			error = msleep_spin(&ms.chan, &ms.sl, "atomic", hz);
+			error = msleep_spin(&ms.chan, &ms.sl, "atomic",
+			    MS_TIMO);
 			spinlock_release(&ms.sl);
 		} else {
 			mtx_lock(&ms.m);
 			ms.ready = i;
-			error = msleep(&ms.chan, &ms.m, 0, "atomic", hz);
+			error = msleep(&ms.chan, &ms.m, 0, "atomic", MS_TIMO);
 			mtx_unlock(&ms.m);
 		}
-		/* The timeout only ends a sleep whose wakeup was lost. */
+		/*
+		 * The timeout only ends a sleep whose wakeup was lost.  It
+		 * runs on CPU 0's clock while the waker is another vCPU: long,
+		 * so that a host descheduling the waker cannot fake one.
+		 */
 		timeouts += (error == EWOULDBLOCK);
 	}
 	thread_exit(timeouts);

@@ -2,8 +2,8 @@
  * Suite "smp": every CPU the firmware lists came up, each finds its own
  * per-CPU data, IPIs reach exactly the CPUs they are sent to, rendezvous
  * run once on every CPU asked (also with several callers at once), the
- * local APIC timer ticks on every CPU, and a double fault runs on a stack
- * of its own.
+ * local APIC timer ticks on every CPU with a period of 1/hz, and a double
+ * fault runs on a stack of its own.
  *
  * The kernel cannot know QEMU's -smp; the runner passes it as "ncpus=N"
  * on the command line, and the count is also checked against the MADT.
@@ -17,11 +17,14 @@
 #include <kernel/machdep.h>
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
+#include <kernel/thread.h>
 #include <kernel/trap.h>
 #include <lib/string.h>
+#include <machine/cpufunc.h>
 #include <mm/kva.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
+#include <x86/x86_var.h>
 
 #define	WAIT_MS		3000		/* for other CPUs to react */
 #define	CONCURRENT_RUNS	20
@@ -263,12 +266,88 @@ KTEST(smp, rendezvous_concurrent_callers)
 	KT_EXPECT_EQ(total, mp_ncpus * mp_ncpus * CONCURRENT_RUNS);
 }
 
+/*
+ * The timer's rate, against the PIT, measured with the timer's own
+ * counter, which runs whether or not its interrupts are taken.  Counting
+ * the interrupts taken during a delay would measure the host instead: an
+ * emulator that leaves a vCPU (or its timer thread) unscheduled for a
+ * while then delivers one tick for all it missed.  Each window is shorter
+ * than a tick, interrupts off, the counter read between two PIT reads at
+ * each end; a window is thrown away if an end's reads were not back to
+ * back or a poll of the PIT took long (the host took the CPU away,
+ * possibly for whole PIT or timer wraps, which nothing would count).
+ */
+#define	RATE_WINDOW	(PIT_HZ / 500)		/* 2 ms, in PIT counts */
+#define	RATE_END_GAP	(PIT_HZ / 20000)	/* 50 us */
+#define	RATE_STALL	(PIT_HZ / 1000)		/* 1 ms */
+#define	RATE_TRIES	200
+#define	RATE_SAMPLES	3
+
+/* Timer counts per 1000 PIT counts in one window; 0 if disturbed. */
+static uint64_t
+timer_rate_sample(void)
+{
+	uint32_t init, c0, c1;
+	uint64_t pit = 0, counts;
+	unsigned int d, g0, g1, worst = 0;
+	uint16_t last;
+	uintptr_t flags;
+
+	flags = intr_disable();
+	pit_mark(&last);
+	lapic_timer_read(&init, &c0);
+	g0 = pit_ticks(&last);
+	while (pit < RATE_WINDOW) {
+		d = pit_ticks(&last);
+		worst = MAX(worst, d);
+		pit += d;
+	}
+	lapic_timer_read(&init, &c1);
+	g1 = pit_ticks(&last);
+	intr_restore(flags);
+	if (g0 > RATE_END_GAP || g1 > RATE_END_GAP || worst > RATE_STALL)
+		return (0);
+	pit += (g0 + g1) / 2;		/* the counter was read mid-gap */
+	/* It counts down from init to 0, then reloads: one wrap at most. */
+	counts = c1 <= c0 ? c0 - c1 : (uint64_t)c0 + init + 1 - c1;
+	return (counts * 1000 / pit);
+}
+
+/*
+ * The ratio of this CPU's tick period to 1/hz, in thousandths: the
+ * median of RATE_SAMPLES undisturbed windows; 0 if too few were.
+ */
+static uint64_t
+timer_period_ratio(void)
+{
+	uint64_t r[RATE_SAMPLES], t, expect;
+	uint32_t init, cur;
+	int i, j, n;
+
+	lapic_timer_read(&init, &cur);
+	/* Counts per 1000 PIT counts if init counts last 1/hz. */
+	expect = (uint64_t)init * hz * 1000 / PIT_HZ;
+	for (i = n = 0; i < RATE_TRIES && n < RATE_SAMPLES; i++)
+		if ((t = timer_rate_sample()) != 0)
+			r[n++] = t;
+	if (n < RATE_SAMPLES || expect == 0)
+		return (0);
+	for (i = 1; i < n; i++)			/* insertion sort */
+		for (j = i; j > 0 && r[j - 1] > r[j]; j--) {
+			t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	return (expect * 1000 / r[n / 2]);
+}
+
 KTEST(smp, timer_ticks_on_every_cpu)
 {
-	uint64_t start[MAXCPU], t0;
+	uint64_t start[MAXCPU], t0, n, ratio;
 	int cpu, ms;
 	bool all;
 
+	/* Every CPU takes ticks: a lost timer fails; a slow host only waits. */
 	for (cpu = 0; cpu < mp_ncpus; cpu++)
 		start[cpu] = pcpu_find(cpu)->pc_ticks;
 	for (ms = 0, all = false; !all && ms < WAIT_MS; ms += 10) {
@@ -280,14 +359,22 @@ KTEST(smp, timer_ticks_on_every_cpu)
 	for (cpu = 0; cpu < mp_ncpus; cpu++)
 		KT_EXPECT_GE(pcpu_find(cpu)->pc_ticks, start[cpu] + 3);
 	/*
-	 * 100 Hz: 20 ticks in 200 ms.  A calibration gone wrong is far off.
-	 * An emulator drops ticks while it does not run the vCPU (a loaded
-	 * host), never adds any: so the lower bound is loose.
+	 * 100 Hz: 20 ticks in 200 ms.  An emulator drops ticks while it does
+	 * not run the vCPU, never adds any: more than 30 is too fast.  Pinned:
+	 * both counts must be the same CPU's.
 	 */
+	sched_pin();
 	t0 = curcpu()->pc_ticks;
 	DELAY(200000);
-	KT_EXPECT_GE(curcpu()->pc_ticks - t0, 5);
-	KT_EXPECT_LE(curcpu()->pc_ticks - t0, 30);
+	n = curcpu()->pc_ticks - t0;
+	ratio = timer_period_ratio();
+	sched_unpin();
+	KT_EXPECT_LE(n, 30);
+	/* Too slow or too fast, whatever the host: the period is 1/hz. */
+	ktest_diag("tick period: %llu/1000 of 1/hz (PIT)",
+	    (unsigned long long)ratio);
+	KT_EXPECT_GE(ratio, 900);
+	KT_EXPECT_LE(ratio, 1100);
 }
 
 /* Point the stack pointer at sp and push: never returns. */

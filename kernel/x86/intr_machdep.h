@@ -15,7 +15,7 @@
 /* Inter-processor interrupts: ipi_send() takes IPI_FIRST .. IPI_LAST. */
 #define	IPI_FIRST	0xf0
 #define	IPI_RENDEZVOUS	0xf0		/* smp_rendezvous(), TLB shootdowns too */
-#define	IPI_RESCHED	0xf1		/* the scheduler: look at the run queue */
+#define	IPI_RESCHED	0xf1		/* the scheduler: switch (sched_add) */
 #define	IPI_STOP	0xf3		/* stop the other CPUs (crash report) */
 #define	IPI_TEST	0xfd		/* free: the self-tests use it */
 #define	IPI_LAST	0xfd

@@ -325,7 +325,7 @@ smp_rendezvous(cpuset_t mask, void (*fn)(void *), void *arg)
 	intr_restore(flags);
 }
 
-/* The interrupt is the message: its end (sched_ast) does the work. */
+/* sched_add marked this CPU as needing a switch: sched_ast makes it. */
 static void
 ipi_resched_intr(void *arg __unused)
 {

@@ -72,6 +72,7 @@ void	lapic_ipi_init(uint32_t apic_id);
 void	lapic_ipi_startup(uint32_t apic_id, paddr_t pa);
 void	lapic_timer_calibrate(void);
 void	lapic_timer_start(void);
+void	lapic_timer_read(uint32_t *initial, uint32_t *current);
 paddr_t	lapic_msr_base(void);
 
 /* acpi.c: the CPUs the firmware lists (the MADT, or the MP table). */

@@ -189,8 +189,9 @@ pmap_qremove(vaddr_t va, int count)
 
 /*
  * Map m at this CPU's private slot n.  Interrupts stay off while the slot
- * is in use: nothing else on this CPU may take it over.  (Once threads
- * can migrate, this becomes a critical section.)
+ * is in use: nothing else on this CPU may take it over, and the thread
+ * cannot move to another CPU.  (Unlike the quick map, so that these may
+ * run while a quick map is held.)
  */
 static vaddr_t
 slot_enter(int n, vm_page_t m)

@@ -606,6 +606,17 @@ class MatrixTest(unittest.TestCase):
                          "file:b/test/x86_64-1cpu-128M.e9")
         self.assertEqual(cmd[cmd.index("-accel") + 1], "tcg")
 
+    def test_row_kernel_options_follow_ncpus(self):
+        cfg = run.build_matrix()["x86_64-4cpu-slot-map"]
+        cmd = run.qemu_command(cfg, Path("b"), Path("b/test"), "tcg", None)
+        self.assertEqual(cmd[cmd.index("-append") + 1],
+                         "ktest ncpus=4 quickmap=slot sfbuf=map nsfbufs=64")
+
+    def test_iso_row_may_not_have_kernel_options(self):
+        row = ("x", "i386", "iso", 1, "128M", "max", [], "sfbuf=map")
+        with self.assertRaises(ValueError):
+            run.build_matrix([row])
+
     def test_iso_command_line(self):
         cfg = run.build_matrix()["i386-iso-128M"]
         cmd = run.qemu_command(cfg, Path("b"), Path("b/test"), "kvm", None)
