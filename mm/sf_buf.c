@@ -114,7 +114,11 @@ static unsigned long	 sf_direct_peak;	/* atomic */
 
 /*
  * FreeBSD: nsfbufs = 512 + 16 * maxusers, maxusers = RAM / 2 MiB clamped
- * to 32 .. 384; "nsfbufs=N" overrides it.
+ * to 32 .. 384; "nsfbufs=N" overrides it.  Minnow's own cap: at most one
+ * sf_buf per 8 pages of RAM (at least NSFBUFS_MIN).  FreeBSD's floor of
+ * 32 maxusers gives 1024 sf_bufs even to a 4 MiB machine of 736 pages,
+ * more mappings than there are pages to map, each costing KVA and a
+ * struct; the cap binds only below about 34 MiB (92 sf_bufs at 4 MiB).
  */
 static int
 sf_buf_size(void)
@@ -133,7 +137,8 @@ sf_buf_size(void)
 		kprintf("sf_buf: nsfbufs=%s out of %d..%d, ignored\n", opt,
 		    NSFBUFS_MIN, NSFBUFS_MAX);
 	}
-	return ((int)(512 + 16 * maxusers));
+	return ((int)MAX(MIN(512 + 16 * maxusers, vm_cnt.v_page_count / 8),
+	    NSFBUFS_MIN));
 }
 
 /* "sfbuf=map" forces the pool where there is a direct map. */

@@ -113,7 +113,10 @@ KTEST(sf_buf, free_wakes_one_sleeper_on_another_cpu)
 	struct sfpages pg;
 	struct sfheld h;
 	unsigned long w0;
-	bool old = sf_buf_use_map(true);
+	bool old;
+
+	SFPOOL_REQUIRE(2);
+	old = sf_buf_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 2));
 	KT_ASSERT_TRUE(sfpool_fill(&h, 0));
@@ -144,7 +147,10 @@ KTEST(sf_buf, catch_sleeper_returns_null_on_signal_plain_does_not)
 	struct sfpages pg;
 	struct sfheld h;
 	unsigned long w0;
-	bool old = sf_buf_use_map(true);
+	bool old;
+
+	SFPOOL_REQUIRE(2);
+	old = sf_buf_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 2));
 	KT_ASSERT_TRUE(sfpool_fill(&h, 0));
@@ -178,8 +184,11 @@ KTEST(sf_buf, cpuprivate_sends_no_ipi_shared_hit_flushes_the_rest)
 	struct sfpages pg;
 	struct sf_buf *sf, *s2;
 	struct sfheld h;
-	bool old = sf_buf_use_map(true);
+	bool old;
 	int i, me;
+
+	SFPOOL_REQUIRE(16);
+	old = sf_buf_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 16));
 	sched_pin();
@@ -322,11 +331,13 @@ KTEST(sf_buf, stale_tlb_every_cpu_reads_the_new_page)
 {
 	struct thread *td[MAXCPU];
 	struct sfheld h;
-	bool old = sf_buf_use_map(true);
+	bool old;
 	int cpu;
 
 	if (mp_ncpus < 2)
 		KT_SKIP("needs 2 CPUs");
+	SFPOOL_REQUIRE(2 * STALE_ROUNDS);
+	old = sf_buf_use_map(true);
 	memset(&st, 0, sizeof(st));
 	KT_ASSERT_TRUE(sfpages_alloc(&st.pg, 2 * STALE_ROUNDS));
 	tag_pages(&st.pg, 0);

@@ -108,11 +108,14 @@ stress_path(bool map, unsigned long total)
 	struct thread *td[MAXCPU];
 	struct sf_buf_stats a, b;
 	unsigned long ops = 0, bad = 0;
-	bool old = sf_buf_use_map(map);
 	struct sfheld h;
 	vaddr_t q;
+	bool old;
 	int cpu, i;
 
+	if (map)
+		SFPOOL_REQUIRE(STRESS_PAGES);
+	old = sf_buf_use_map(map);
 	memset(&sr, 0, sizeof(sr));
 	sr.ops_per_cpu = total / mp_ncpus;
 	sr.shared_every = MAX(STRESS_SHARED_EVERY, total / STRESS_SHARED_MAX);

@@ -60,6 +60,14 @@ sfpages_free(struct sfpages *p)
 	p->m = NULL;
 }
 
+bool
+sfpool_fits(int extra)
+{
+	unsigned long need = sfpool_free_count() + (unsigned long)extra;
+
+	return (vm_cnt.v_free_count >= need + need / 8 + 16);
+}
+
 unsigned long
 sfpool_free_count(void)
 {
@@ -197,15 +205,17 @@ KTEST(sf_buf, maps_the_page_and_agrees_with_quick_maps)
 KTEST(sf_buf, pool_sized_as_freebsd)
 {
 	const char *opt = cmdline_get("sfbuf"), *n = cmdline_get("nsfbufs");
-	unsigned long maxusers = vm_cnt.v_page_count / 512;
+	unsigned long maxusers = vm_cnt.v_page_count / 512, want;
 	struct sf_buf_stats st;
 
 	sf_buf_stats(&st);
 	/* FreeBSD: 512 + 16 * maxusers, maxusers = RAM / 2 MiB in 32..384. */
 	maxusers = MIN(MAX(maxusers, 32), 384);
+	/* Minnow: at most one per 8 pages of RAM, at least 16. */
+	want = MAX(MIN(512 + 16 * maxusers, vm_cnt.v_page_count / 8), 16);
 
 	if (n == NULL)
-		KT_EXPECT_EQ(st.sfs_nbufs, 512 + 16 * maxusers);
+		KT_EXPECT_EQ(st.sfs_nbufs, want);
 	else
 		KT_EXPECT_EQ(st.sfs_nbufs, strtoull(n, NULL, 10));
 	KT_EXPECT_EQ(st.sfs_direct, PMAP_HAS_DMAP && (opt == NULL ||
@@ -261,9 +271,13 @@ KTEST(sf_buf, lru_order_exhaustion_and_hit_on_full_pool)
 	struct sf_buf *sf[3], *got[3], *hit;
 	struct sf_buf_stats s0, s1;
 	struct sfheld h;
-	vm_page_t extra = vm_page_alloc(VM_ALLOC_WIRED);
-	bool old = sf_buf_use_map(true);
+	vm_page_t extra;
+	bool old;
 	int i;
+
+	SFPOOL_REQUIRE(7);
+	old = sf_buf_use_map(true);
+	extra = vm_page_alloc(VM_ALLOC_WIRED);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&abc, 3));
 	KT_ASSERT_TRUE(sfpages_alloc(&next, 3));
@@ -316,7 +330,10 @@ KTEST(sf_buf, unused_old_mapping_skips_the_flush)
 	struct sf_buf_stats a, b;
 	struct sf_buf *sf;
 	struct sfheld h;
-	bool old = sf_buf_use_map(true);
+	bool old;
+
+	SFPOOL_REQUIRE(3);
+	old = sf_buf_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 3));
 	sched_pin();

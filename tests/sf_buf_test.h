@@ -27,6 +27,17 @@ struct sfheld {
 	struct sfpages	 pages;
 };
 bool	sfpool_fill(struct sfheld *h, int leave);
+/*
+ * Are there pages for the whole pool plus extra (and some to spare)?
+ * The default pool is sized so (mm/sf_buf.c, one sf_buf per 8 pages);
+ * only a larger nsfbufs= on a small machine runs short.  The tests that
+ * fill the pool skip without them, before they change anything.
+ */
+bool	sfpool_fits(int extra);
+#define	SFPOOL_REQUIRE(extra) do {					\
+	if (!sfpool_fits(extra))					\
+		KT_SKIP("fewer free pages than sf_bufs (nsfbufs=)");	\
+} while (0)
 void	sfpool_release(struct sfheld *h);
 /* Free sf_bufs in the pool now. */
 unsigned long sfpool_free_count(void);
