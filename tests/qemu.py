@@ -2,8 +2,8 @@
 """The one place that builds QEMU's command line for Minnow.
 
 `make run` and `make gdb` call the command-line interface below;
-tests/run.py (the test matrix) and tests/bench.py (benchmarks) call
-qemu_argv().  A device or option added here reaches every way of booting.
+tests/matrix.py (the test matrix), tests/bench.py (benchmarks) and
+tests/stress.py call qemu_argv().  A device or option added here reaches every way of booting.
 
     python3 tests/qemu.py run   [options]   boot; COM1 and the QEMU monitor
                                             on this terminal (Ctrl-A X quits)

@@ -35,6 +35,9 @@ def load_runner():
 
 run = load_runner()
 ktap_module = sys.modules["ktap"]      # tests/ktap.py, imported by run.py
+matrix_module = sys.modules["matrix"]  # tests/matrix.py
+verdict_module = sys.modules["verdict"]  # tests/verdict.py
+boot_module = sys.modules["boot"]      # tests/boot.py
 
 
 def ktap(text):
@@ -261,7 +264,7 @@ CRASH_BOOT3 = BANNER + ktap("""
 
 def run_info(rc=33, timed_out=False, output="", last_started=None,
              timeout=60.0):
-    return run.RunInfo(rc=rc, timed_out=timed_out, elapsed=0.84,
+    return verdict_module.RunInfo(rc=rc, timed_out=timed_out, elapsed=0.84,
                        output=output, last_started=last_started,
                        log_path="build/test/cfg.log",
                        e9_path="build/test/cfg.e9", timeout=timeout)
@@ -271,7 +274,7 @@ class ParseKtapTest(unittest.TestCase):
     """parse_ktap(): structure, counts and problems of sample logs."""
 
     def test_all_pass(self):
-        r = run.parse_ktap(ALL_PASS)
+        r = ktap_module.parse_ktap(ALL_PASS)
         self.assertTrue(r.started)
         self.assertEqual(r.plan, 2)
         self.assertEqual([s.name for s in r.suites], ["lib", "boot"])
@@ -282,13 +285,13 @@ class ParseKtapTest(unittest.TestCase):
         self.assertTrue(r.clean)
 
     def test_skip_reason(self):
-        test = run.parse_ktap(ALL_PASS).suites[0].tests[2]
+        test = ktap_module.parse_ktap(ALL_PASS).suites[0].tests[2]
         self.assertEqual(test.name, "strtoull_bases")
         self.assertEqual(test.skip, "needs 2 CPUs")
         self.assertTrue(test.skipped)
 
     def test_failure_keeps_its_diagnostics(self):
-        r = run.parse_ktap(ONE_FAILURE)
+        r = ktap_module.parse_ktap(ONE_FAILURE)
         self.assertEqual((r.passed, r.failed, r.skipped), (3, 1, 1))
         [(suite, test)] = r.failures()
         self.assertEqual((suite.name, test.number, test.name),
@@ -300,7 +303,7 @@ class ParseKtapTest(unittest.TestCase):
         self.assertFalse(r.clean)
 
     def test_bail_out_mid_suite(self):
-        r = run.parse_ktap(BAIL_OUT)
+        r = ktap_module.parse_ktap(BAIL_OUT)
         self.assertEqual(r.bail_out,
                          "trap.page_fault crashed: page fault at 0xdeadbeef")
         self.assertEqual(r.crash_lines[0],
@@ -314,59 +317,59 @@ class ParseKtapTest(unittest.TestCase):
 
     def test_crash_report_is_capped(self):
         text = BAIL_OUT + "".join(f"frame {i}\n" for i in range(100))
-        r = run.parse_ktap(text)
-        self.assertEqual(len(r.crash_lines), run.CRASH_LINES)
+        r = ktap_module.parse_ktap(text)
+        self.assertEqual(len(r.crash_lines), ktap_module.CRASH_LINES)
 
     def test_partial_last_line_of_crash_report_is_kept(self):
-        r = run.parse_ktap(BAIL_OUT + "  panic_halt+0x")
+        r = ktap_module.parse_ktap(BAIL_OUT + "  panic_halt+0x")
         self.assertEqual(r.crash_lines[-1], "  panic_halt+0x")
 
     def test_indented_bail_out(self):
-        r = run.parse_ktap(BAIL_OUT.replace("Bail out!", "    Bail out!"))
+        r = ktap_module.parse_ktap(BAIL_OUT.replace("Bail out!", "    Bail out!"))
         self.assertTrue(r.bail_out.startswith("trap.page_fault crashed"))
 
     def test_missing_top_level_plan(self):
-        r = run.parse_ktap(MISSING_TOP_PLAN)
+        r = ktap_module.parse_ktap(MISSING_TOP_PLAN)
         self.assertEqual(r.shortfalls, ["missing top-level plan"])
         self.assertFalse(r.clean)
 
     def test_missing_nested_plan(self):
-        r = run.parse_ktap(MISSING_NESTED_PLAN)
+        r = ktap_module.parse_ktap(MISSING_NESTED_PLAN)
         self.assertEqual(r.shortfalls, ["suite lib: missing plan"])
         self.assertFalse(r.clean)
 
     def test_nested_count_mismatch(self):
-        r = run.parse_ktap(NESTED_COUNT_MISMATCH)
+        r = ktap_module.parse_ktap(NESTED_COUNT_MISMATCH)
         self.assertEqual(r.shortfalls, ["suite lib: plan 1..3 but 2 results"])
         self.assertFalse(r.clean)
 
     def test_top_count_mismatch(self):
-        r = run.parse_ktap(TOP_COUNT_MISMATCH)
+        r = ktap_module.parse_ktap(TOP_COUNT_MISMATCH)
         self.assertEqual(r.shortfalls,
                          ["top level: plan 1..2 but 1 suite results"])
         self.assertFalse(r.clean)
 
     def test_junk_before_ktap_is_ignored(self):
-        r = run.parse_ktap(JUNK_BEFORE)
+        r = ktap_module.parse_ktap(JUNK_BEFORE)
         self.assertEqual(r.plan, 2)
         self.assertEqual((r.passed, r.failed, r.skipped), (4, 0, 1))
         self.assertEqual(r.problems, [])
 
     def test_version_line_after_junk_on_same_line(self):
-        r = run.parse_ktap("\x1b[2J" + ALL_PASS.split("\n", 4)[4]
+        r = ktap_module.parse_ktap("\x1b[2J" + ALL_PASS.split("\n", 4)[4]
                            .replace("KTAP version 1", "grub> KTAP version 1",
                                     1))
         self.assertTrue(r.started)
         self.assertTrue(r.clean)
 
     def test_no_ktap_at_all(self):
-        r = run.parse_ktap(BANNER + "panic: out of memory\n")
+        r = ktap_module.parse_ktap(BANNER + "panic: out of memory\n")
         self.assertFalse(r.started)
         self.assertEqual(r.problems, [])
         self.assertFalse(r.clean)
 
     def test_truncated_by_timeout(self):
-        r = run.parse_ktap(TRUNCATED)
+        r = ktap_module.parse_ktap(TRUNCATED)
         self.assertEqual((r.passed, r.failed), (1, 0))
         self.assertEqual(r.suites[0].tests[-1].name, "memcpy_basic")
         self.assertEqual(r.stray_lines, ["    ok 2 printf_w"])
@@ -375,9 +378,9 @@ class ParseKtapTest(unittest.TestCase):
             "top level: plan 1..2 but 0 suite results"])
 
     def test_suite_result_must_agree_with_tests(self):
-        r = run.parse_ktap(ONE_FAILURE.replace("not ok 1 lib", "ok 1 lib"))
+        r = ktap_module.parse_ktap(ONE_FAILURE.replace("not ok 1 lib", "ok 1 lib"))
         self.assertIn("suite lib: reported ok with 1 failed tests", r.problems)
-        r = run.parse_ktap(ALL_PASS.replace("ok 2 boot", "not ok 2 boot"))
+        r = ktap_module.parse_ktap(ALL_PASS.replace("ok 2 boot", "not ok 2 boot"))
         self.assertIn("suite boot: reported not ok but no test failed",
                       r.problems)
 
@@ -385,23 +388,23 @@ class ParseKtapTest(unittest.TestCase):
         text = TOP_COUNT_MISMATCH.replace("ok 1 lib\n", "")
         text += ("    KTAP version 1\n    # Subtest: boot\n    1..0\n"
                  "ok 1 boot\n")
-        r = run.parse_ktap(text)
+        r = ktap_module.parse_ktap(text)
         self.assertIn("suite lib: no top-level result line", r.shortfalls)
 
     def test_nested_lines_without_version_line(self):
-        r = run.parse_ktap(ALL_PASS.replace("    KTAP version 1\n", "", 1))
+        r = ktap_module.parse_ktap(ALL_PASS.replace("    KTAP version 1\n", "", 1))
         self.assertEqual(r.problems,
                          ["nested block without its 'KTAP version 1' line"])
         self.assertEqual(r.suites[0].name, "lib")
 
     def test_duplicate_plans(self):
-        r = run.parse_ktap(ALL_PASS.replace("1..2\n", "1..2\n1..2\n", 1)
+        r = ktap_module.parse_ktap(ALL_PASS.replace("1..2\n", "1..2\n1..2\n", 1)
                            .replace("    1..3\n", "    1..3\n    1..3\n"))
         self.assertEqual(r.problems, ["duplicate top-level plan",
                                       "suite lib: duplicate plan"])
 
     def test_numbering_is_checked(self):
-        r = run.parse_ktap(ALL_PASS.replace("ok 2 printf_width",
+        r = ktap_module.parse_ktap(ALL_PASS.replace("ok 2 printf_width",
                                             "ok 5 printf_width"))
         self.assertIn("suite lib: test printf_width numbered 5, expected 2",
                       r.problems)
@@ -409,7 +412,7 @@ class ParseKtapTest(unittest.TestCase):
     def test_non_ktap_lines_inside_are_kept_aside(self):
         text = ALL_PASS.replace("    ok 1 memmap_sorted\n",
                                 "    ok 1 memmap_sorted\nhello world\n")
-        r = run.parse_ktap(text)
+        r = ktap_module.parse_ktap(text)
         self.assertEqual(r.stray_lines, ["hello world"])
         self.assertTrue(r.clean)
 
@@ -423,13 +426,13 @@ class JudgeTest(unittest.TestCase):
     """judge(): a serial log and QEMU's exit give PASS/FAIL and reasons."""
 
     def test_all_pass_exit_33(self):
-        v = run.judge("cfg", ALL_PASS, run_info(33))
+        v = verdict_module.judge("cfg", ALL_PASS, run_info(33))
         self.assertEqual(v.status, "PASS")
         self.assertEqual((v.passed, v.failed, v.skipped), (4, 0, 1))
         self.assertEqual((v.headline, v.details), ("", []))
 
     def test_failure_exit_35(self):
-        v = run.judge("cfg", ONE_FAILURE, run_info(35))
+        v = verdict_module.judge("cfg", ONE_FAILURE, run_info(35))
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "lib: not ok 2 printf_width")
         self.assertEqual(v.details[0], "lib: not ok 2 printf_width")
@@ -439,12 +442,12 @@ class JudgeTest(unittest.TestCase):
     def test_long_diagnostics_are_cut(self):
         many = "".join(f"    # line {i}\n" for i in range(25))
         text = ONE_FAILURE.replace("    not ok 2", many + "    not ok 2")
-        v = run.judge("cfg", text, run_info(35))
+        v = verdict_module.judge("cfg", text, run_info(35))
         self.assertIn("    ... 18 more lines", v.details)
 
     def test_exit_35_with_all_ok(self):
         text = ALL_PASS + '# ktest: no test matches "lbi"\n'
-        v = run.judge("cfg", text, run_info(35))
+        v = verdict_module.judge("cfg", text, run_info(35))
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "kernel reported failure")
         self.assertIn('  # ktest: no test matches "lbi"', v.details)
@@ -453,13 +456,13 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(v.failed, 1)
 
     def test_exit_33_with_failure(self):
-        v = run.judge("cfg", ONE_FAILURE, run_info(33))
+        v = verdict_module.judge("cfg", ONE_FAILURE, run_info(33))
         self.assertEqual(v.status, "FAIL")
         self.assertIn("kernel exited 33 (pass) but the log shows failures",
                       v.details)
 
     def test_exit_33_with_broken_structure(self):
-        v = run.judge("cfg", NESTED_COUNT_MISMATCH, run_info(33))
+        v = verdict_module.judge("cfg", NESTED_COUNT_MISMATCH, run_info(33))
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "suite lib: plan 1..3 but 2 results")
 
@@ -467,12 +470,12 @@ class JudgeTest(unittest.TestCase):
         for text in (MISSING_TOP_PLAN, MISSING_NESTED_PLAN,
                      TOP_COUNT_MISMATCH):
             with self.subTest(text=text):
-                v = run.judge("cfg", text, run_info(33))
+                v = verdict_module.judge("cfg", text, run_info(33))
                 self.assertEqual(v.status, "FAIL")
                 self.assertEqual(v.failed, 1)
 
     def test_bail_out(self):
-        v = run.judge("cfg", BAIL_OUT, run_info(35))
+        v = verdict_module.judge("cfg", BAIL_OUT, run_info(35))
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "Bail out! trap.page_fault crashed: "
                          "page fault at 0xdeadbeef")
@@ -487,7 +490,7 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(v.failed, 1)
 
     def test_timeout(self):
-        v = run.judge("cfg", TRUNCATED,
+        v = verdict_module.judge("cfg", TRUNCATED,
                       run_info(None, True, last_started="lib.printf_width",
                                timeout=60))
         self.assertEqual(v.status, "FAIL")
@@ -501,20 +504,20 @@ class JudgeTest(unittest.TestCase):
             "log: build/test/cfg.log"])
 
     def test_timeout_after_test_finished(self):
-        v = run.judge("cfg", TRUNCATED,
+        v = verdict_module.judge("cfg", TRUNCATED,
                       run_info(None, True, last_started="lib.memcpy_basic"))
         self.assertEqual(v.headline,
                          "timeout after 60s after lib.memcpy_basic")
         self.assertTrue(v.details[0].endswith("it had printed its result"))
 
     def test_timeout_before_any_test(self):
-        v = run.judge("cfg", BANNER, run_info(None, True, timeout=1.5))
+        v = verdict_module.judge("cfg", BANNER, run_info(None, True, timeout=1.5))
         self.assertEqual(v.headline, "timeout after 1.5s")
         self.assertIn("last test started: none", v.details[0])
         self.assertIn("no KTAP output; the log ends with:", v.details)
 
     def test_triple_fault(self):
-        v = run.judge("cfg", TRUNCATED,
+        v = verdict_module.judge("cfg", TRUNCATED,
                       run_info(0, last_started="lib.printf_width"))
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "triple fault / reset")
@@ -523,25 +526,25 @@ class JudgeTest(unittest.TestCase):
     def test_qemu_error(self):
         err = ("qemu-system-x86_64: warning: something\n"
                "qemu-system-x86_64: -m 16G: cannot set up guest memory\n")
-        v = run.judge("cfg", "", run_info(1, output=err))
+        v = verdict_module.judge("cfg", "", run_info(1, output=err))
         self.assertEqual(v.headline, "QEMU error: qemu-system-x86_64: -m 16G:"
                          " cannot set up guest memory")
         self.assertIn("  qemu-system-x86_64: warning: something", v.details)
         self.assertEqual(v.failed, 1)
 
     def test_unexpected_exit_code(self):
-        v = run.judge("cfg", ALL_PASS, run_info(3))
+        v = verdict_module.judge("cfg", ALL_PASS, run_info(3))
         self.assertEqual(v.headline, "unexpected QEMU exit code 3")
-        v = run.judge("cfg", ALL_PASS, run_info(-9))
+        v = verdict_module.judge("cfg", ALL_PASS, run_info(-9))
         self.assertEqual(v.headline, "QEMU killed by signal 9")
 
     def test_no_ktap_output(self):
-        v = run.judge("cfg", BANNER + "panic: no memory\n", run_info(35))
+        v = verdict_module.judge("cfg", BANNER + "panic: no memory\n", run_info(35))
         self.assertEqual(v.headline, "no KTAP output")
         self.assertIn("  panic: no memory", v.details)
 
     def test_empty_log(self):
-        v = run.judge("cfg", "", run_info(33))
+        v = verdict_module.judge("cfg", "", run_info(33))
         self.assertEqual(v.status, "FAIL")
         self.assertIn("no KTAP output; the log is empty", v.details)
 
@@ -550,14 +553,14 @@ class FormatTest(unittest.TestCase):
     """The configuration lines and the two summary lines."""
 
     def test_pass_line(self):
-        v = run.Verdict("x86_64-1cpu-128M", "PASS", 41, 0, 2, 0.84)
+        v = verdict_module.Verdict("x86_64-1cpu-128M", "PASS", 41, 0, 2, 0.84)
         [line] = run.format_verdict(v, 16)
         self.assertEqual(line, "PASS  x86_64-1cpu-128M   41 passed, 0 failed,"
                          " 2 skipped   0.84s")
 
     def test_fail_line_is_aligned_and_details_indented(self):
-        ok = run.Verdict("x86_64-1cpu-128M", "PASS", 41, 0, 2, 0.84)
-        bad = run.judge("i386-1cpu-16M", ONE_FAILURE, run_info(35))
+        ok = verdict_module.Verdict("x86_64-1cpu-128M", "PASS", 41, 0, 2, 0.84)
+        bad = verdict_module.judge("i386-1cpu-16M", ONE_FAILURE, run_info(35))
         [ok_line] = run.format_verdict(ok, 16)
         bad_lines = run.format_verdict(bad, 16)
         self.assertEqual(ok_line.index("0.84s"), bad_lines[0].index("0.84s"))
@@ -567,15 +570,15 @@ class FormatTest(unittest.TestCase):
         self.assertTrue(all(l.startswith("      ") for l in bad_lines[1:]))
 
     def test_summary_without_skips(self):
-        verdicts = [run.Verdict("a", "PASS", 4, 0, 0),
-                    run.Verdict("b", "FAIL", 3, 1, 0)]
+        verdicts = [verdict_module.Verdict("a", "PASS", 4, 0, 0),
+                    verdict_module.Verdict("b", "FAIL", 3, 1, 0)]
         self.assertEqual(run.format_summary(verdicts, 12.34), [
             "matrix: 2 configurations, 1 passed, 1 failed, 12.3s wall",
             "7 passed, 1 failed"])
 
     def test_summary_with_skips_and_skipped_configs(self):
-        verdicts = [run.Verdict("a", "PASS", 4, 0, 1),
-                    run.Verdict("iso", "SKIP", headline="not run")]
+        verdicts = [verdict_module.Verdict("a", "PASS", 4, 0, 1),
+                    verdict_module.Verdict("iso", "SKIP", headline="not run")]
         self.assertEqual(run.format_summary(verdicts, 1.0), [
             "matrix: 2 configurations, 1 passed, 0 failed, 1 skipped, "
             "1.0s wall",
@@ -585,19 +588,19 @@ class FormatTest(unittest.TestCase):
 class MatrixTest(unittest.TestCase):
 
     def test_names_are_unique_keys(self):
-        matrix = run.build_matrix()
-        self.assertEqual(len(matrix), len(run.MATRIX_ROWS))
+        matrix = matrix_module.build_matrix()
+        self.assertEqual(len(matrix), len(matrix_module.MATRIX_ROWS))
         self.assertIn("i386-1cpu-16M", matrix)
         self.assertEqual(matrix["i386-1cpu-16M"].mem, "16M")
 
     def test_duplicate_rows_are_refused(self):
-        row = run.MATRIX_ROWS[0]
+        row = matrix_module.MATRIX_ROWS[0]
         with self.assertRaises(ValueError):
-            run.build_matrix([row, row])
+            matrix_module.build_matrix([row, row])
 
     def test_kernel_command_line(self):
-        cfg = run.build_matrix()["x86_64-1cpu-128M"]
-        cmd = run.qemu_command(cfg, Path("b"), Path("b/test"), "tcg", "lib")
+        cfg = matrix_module.build_matrix()["x86_64-1cpu-128M"]
+        cmd = matrix_module.qemu_command(cfg, Path("b"), Path("b/test"), "tcg", "lib")
         self.assertEqual(cmd[0], "qemu-system-x86_64")
         self.assertIn("isa-debug-exit,iobase=0xf4,iosize=0x04", cmd)
         self.assertEqual(cmd[cmd.index("-kernel") + 1], "b/x86_64/minnow.elf")
@@ -607,19 +610,19 @@ class MatrixTest(unittest.TestCase):
         self.assertEqual(cmd[cmd.index("-accel") + 1], "tcg")
 
     def test_row_kernel_options_follow_ncpus(self):
-        cfg = run.build_matrix()["x86_64-4cpu-slot-map"]
-        cmd = run.qemu_command(cfg, Path("b"), Path("b/test"), "tcg", None)
+        cfg = matrix_module.build_matrix()["x86_64-4cpu-slot-map"]
+        cmd = matrix_module.qemu_command(cfg, Path("b"), Path("b/test"), "tcg", None)
         self.assertEqual(cmd[cmd.index("-append") + 1],
                          "ktest ncpus=4 quickmap=slot sfbuf=map nsfbufs=64")
 
     def test_iso_row_may_not_have_kernel_options(self):
         row = ("x", "i386", "iso", 1, "128M", "max", [], "sfbuf=map")
         with self.assertRaises(ValueError):
-            run.build_matrix([row])
+            matrix_module.build_matrix([row])
 
     def test_iso_command_line(self):
-        cfg = run.build_matrix()["i386-iso-128M"]
-        cmd = run.qemu_command(cfg, Path("b"), Path("b/test"), "kvm", None)
+        cfg = matrix_module.build_matrix()["i386-iso-128M"]
+        cmd = matrix_module.qemu_command(cfg, Path("b"), Path("b/test"), "kvm", None)
         self.assertEqual(cmd[cmd.index("-cdrom") + 1],
                          "b/i386/minnow-test.iso")
         self.assertNotIn("-append", cmd)
@@ -629,21 +632,21 @@ class MatrixTest(unittest.TestCase):
         rows = [("a", "x86_64", "kernel", 2, "128M", "max", [],
                  {"cmdline": "quickmap=slot sfbuf=map", "timeout": 90}),
                 ("b", "i386", "kernel", 1, "16M", "max", [])]
-        matrix = run.build_matrix(rows)
+        matrix = matrix_module.build_matrix(rows)
         self.assertEqual((matrix["a"].cmdline, matrix["a"].timeout),
                          ("quickmap=slot sfbuf=map", 90))
         self.assertEqual((matrix["b"].cmdline, matrix["b"].timeout),
                          ("", None))
-        self.assertEqual(run.kernel_cmdline(matrix["a"], "lib", "lib.x"),
+        self.assertEqual(matrix_module.kernel_cmdline(matrix["a"], "lib", "lib.x"),
                          "ktest=lib ncpus=2 quickmap=slot sfbuf=map "
                          "ktest.after=lib.x")
-        self.assertEqual(run.kernel_cmdline(matrix["b"], None, None),
+        self.assertEqual(matrix_module.kernel_cmdline(matrix["b"], None, None),
                          "ktest ncpus=1")
-        own = run.build_matrix([("c", "x86_64", "kernel", 16, "256M", "max",
+        own = matrix_module.build_matrix([("c", "x86_64", "kernel", 16, "256M", "max",
                                  [], {"ktest": "sched"})])["c"]
-        self.assertEqual(run.kernel_cmdline(own, None, None),
+        self.assertEqual(matrix_module.kernel_cmdline(own, None, None),
                          "ktest=sched ncpus=16")
-        self.assertEqual(run.kernel_cmdline(own, "lib", "lib.x"),
+        self.assertEqual(matrix_module.kernel_cmdline(own, "lib", "lib.x"),
                          "ktest=lib ncpus=16 ktest.after=lib.x")
         bad = [("c", "x86_64", "kernel", 1, "1M", "max", [], {"cmdlin": ""}),
                ("c", "x86_64", "iso", 1, "1M", "max", [], {"cmdline": "x"}),
@@ -652,12 +655,12 @@ class MatrixTest(unittest.TestCase):
                ("c", "x86_64", "kernel", 1, "1M", "max", [], "x=1")]
         for row in bad:
             with self.subTest(row=row), self.assertRaises(ValueError):
-                run.build_matrix([row])
+                matrix_module.build_matrix([row])
 
     def test_boot_command_sets_logs_and_append(self):
-        cfg = run.Config("k", "x86_64", "kernel", 2, "128M",
+        cfg = matrix_module.Config("k", "x86_64", "kernel", 2, "128M",
                          cmdline="sfbuf=map")
-        cmd = run.boot_command(cfg, Path("b"), Path("b/test"), "tcg", None,
+        cmd = matrix_module.boot_command(cfg, Path("b"), Path("b/test"), "tcg", None,
                                "lib.x", Path("b/test/k.2.log"),
                                Path("b/test/k.2.e9"))
         self.assertEqual(cmd[cmd.index("-append") + 1],
@@ -669,15 +672,15 @@ class MatrixTest(unittest.TestCase):
 
     def test_last_started_test(self):
         e9 = "start lib.a\nstart lib.b\nnoise\n"
-        self.assertEqual(run.last_started_test(e9), "lib.b")
-        self.assertIsNone(run.last_started_test(""))
+        self.assertEqual(boot_module.last_started_test(e9), "lib.b")
+        self.assertIsNone(boot_module.last_started_test(""))
 
 
 def crash_boots(*logs_and_afters):
     """(report, crash) for each (log, after, last_started, stopped)."""
     parts = []
     for log, last, stopped in logs_and_afters:
-        report = run.parse_ktap(log)
+        report = ktap_module.parse_ktap(log)
         parts.append((report, ktap_module.crash_point(report, last, stopped)))
     return parts
 
@@ -752,7 +755,7 @@ class MergeTest(unittest.TestCase):
             (CRASH_BOOT1, None, None), (CRASH_BOOT2, None, None),
             (CRASH_BOOT3, None, None)))
         text = ktap_module.format_ktap(merged)
-        again = run.parse_ktap(text)
+        again = ktap_module.parse_ktap(text)
         self.assertEqual((again.problems, again.shortfalls), ([], []))
         self.assertEqual((again.plan, len(again.suites)), (3, 3))
         self.assertEqual(names(again), names(merged))
@@ -772,7 +775,7 @@ class MergeTest(unittest.TestCase):
             (3, "strtoull_bases", True, None)]))
         self.assertEqual(merged.find_test("lib", "printf_width").diagnostics,
                          ["# crashed: timeout after 60s"])
-        again = run.parse_ktap(ktap_module.format_ktap(merged))
+        again = ktap_module.parse_ktap(ktap_module.format_ktap(merged))
         self.assertEqual((again.problems, again.shortfalls), ([], []))
 
     def test_last_boot_crash_keeps_its_not_run_results(self):
@@ -783,12 +786,12 @@ class MergeTest(unittest.TestCase):
         text = ktap_module.format_ktap(merged)
         self.assertIn("ok 3 sched # SKIP not run: the kernel crashed in "
                       "trap.page_fault", text)
-        again = run.parse_ktap(text)
+        again = ktap_module.parse_ktap(text)
         self.assertEqual((again.problems, again.shortfalls), ([], []))
         # A hang nobody resumed: its test fails, the plan shows the rest.
         merged = ktap_module.merge_reports(crash_boots(
             (TRUNCATED, "lib.printf_width", "timeout after 60s")))
-        again = run.parse_ktap(ktap_module.format_ktap(merged))
+        again = ktap_module.parse_ktap(ktap_module.format_ktap(merged))
         self.assertEqual(again.problems, [])
         self.assertIn("top level: plan 1..2 but 1 suite results",
                       again.shortfalls)
@@ -804,7 +807,7 @@ class MergeTest(unittest.TestCase):
                 ok 2 b # SKIP needs 2 CPUs
             ok 1 smp # SKIP needs 2 CPUs
             """)
-        report = run.parse_ktap(log)
+        report = ktap_module.parse_ktap(log)
         self.assertTrue(report.clean)
         self.assertEqual(report.suites[0].skip, "needs 2 CPUs")
         text = ktap_module.format_ktap(ktap_module.merge_reports(
@@ -818,7 +821,7 @@ class MergeTest(unittest.TestCase):
             1..0
             Bail out! ktest: nothing run: 1 problem(s) with the command line
             """)
-        v = run.judge("cfg", log, run_info(35))
+        v = verdict_module.judge("cfg", log, run_info(35))
         self.assertEqual(v.status, "FAIL")
         self.assertEqual(v.headline, "Bail out! ktest: nothing run: 1 "
                          "problem(s) with the command line")
@@ -938,8 +941,8 @@ class ProcessTest(unittest.TestCase):
             ("k64", "x86_64", "kernel", 2, "128M", "max", ["-s"]),
             ("iso64", "x86_64", "iso", 1, "128M", "max", []),
         ]
-        for patch in (mock.patch.object(run, "QEMU_BINARIES", binaries),
-                      mock.patch.object(run, "MATRIX_ROWS", rows),
+        for patch in (mock.patch.object(matrix_module, "QEMU_BINARIES", binaries),
+                      mock.patch.object(matrix_module, "MATRIX_ROWS", rows),
                       mock.patch.dict(os.environ, {"ACCEL": ""})):
             patch.start()
             self.addCleanup(patch.stop)
@@ -1031,7 +1034,7 @@ class ProcessTest(unittest.TestCase):
         self.assertEqual(sorted(p.name for p in logs.glob("k64.*")), [
             "k64.2.e9", "k64.2.log", "k64.3.e9", "k64.3.log", "k64.e9",
             "k64.ktap", "k64.log"])
-        merged = run.parse_ktap((logs / "k64.ktap").read_text())
+        merged = ktap_module.parse_ktap((logs / "k64.ktap").read_text())
         self.assertEqual((merged.problems, merged.shortfalls), ([], []))
         self.assertEqual((merged.passed, merged.failed), (4, 2))
         self.assertIn(f"----- k64: {logs / 'k64.ktap'} (merged) -----", text)
@@ -1090,7 +1093,7 @@ class ProcessTest(unittest.TestCase):
 
     def test_missing_qemu(self):
         self.image("i386", "minnow.elf")
-        with mock.patch.object(run, "QEMU_BINARIES",
+        with mock.patch.object(matrix_module, "QEMU_BINARIES",
                                {"i386": "no-such-qemu-i386"}):
             rc, out, err = self.main("--only", "k32")
         self.assertEqual(rc, 2)
@@ -1105,8 +1108,8 @@ class ProcessTest(unittest.TestCase):
                          ["k32", "k64", "iso64"])
 
     def test_timeout_from_environment(self):
-        cfg = run.Config("cfg", "x86_64", "kernel", 1, "128M")
-        slow = run.Config("slow", "x86_64", "kernel", 1, "128M",
+        cfg = matrix_module.Config("cfg", "x86_64", "kernel", 1, "128M")
+        slow = matrix_module.Config("slow", "x86_64", "kernel", 1, "128M",
                           timeout=120)
         args = run.parse_args([])
         with mock.patch.dict(os.environ, {"TEST_TIMEOUT": "7"}):
