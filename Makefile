@@ -282,9 +282,11 @@ gdb qemu-gdb: $(RUNDEPS) | tools-run tools-gdb
 test: $(KERNELS) $(TEST_ISOS) check-images host-test runner-test | tools-run
 	$(Q)$(PYTHON) tests/run.py --build-dir $(B) $(TESTFLAGS)
 
-# Unit tests of the runner (KTAP parsing, verdicts) and of the QEMU
-# command-line builder, no QEMU needed.
-RUNNER_TESTS	:= tests/host/test_run.py tests/host/test_qemu.py
+# Unit tests of the runner (KTAP parsing, the matrix, verdicts, the CLI
+# with a fake QEMU) and of the QEMU command-line builder, no QEMU needed.
+# tests/host/runner_samples.py holds their shared sample logs.
+RUNNER_TESTS	:= tests/host/test_ktap.py tests/host/test_matrix.py \
+		   tests/host/test_run.py tests/host/test_qemu.py
 runner-test: | tools-run
 	@echo "  HOST   $(RUNNER_TESTS)"
 	@mkdir -p $(B)
