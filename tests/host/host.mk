@@ -1,19 +1,22 @@
 # Host unit tests: lib/printf.c and lib/string.c built with the host
-# compiler and compared with glibc (tests/host/test_lib.c).  Included by
-# the top-level Makefile.
+# compiler and compared with glibc (tests/host/test_lib.c, the harness;
+# test_printf.c and test_string.c, the cases).  Included by the top-level
+# Makefile.
 #
 #   make host-test	build build/host/test_lib, and test_lib32 (the same
 #			with -m32, for the i386 code paths), and run both
 #
 # The 64-bit build is exactly:
-#   cc -std=c11 -O1 -Wall -Wextra -Werror -I. -fno-builtin -include tests/host/rename.h -o build/host/test_lib tests/host/test_lib.c lib/printf.c lib/string.c
+#   cc -std=c11 -O1 -Wall -Wextra -Werror -I. -fno-builtin -include tests/host/rename.h -o build/host/test_lib tests/host/test_lib.c tests/host/test_printf.c tests/host/test_string.c lib/printf.c lib/string.c
 
 HOST_CC		?= cc
 HOST_DIR	:= $(B)/host
 HOST_CFLAGS	:= -std=c11 -O1 -Wall -Wextra -Werror -I. -fno-builtin \
 		   -include tests/host/rename.h
-HOST_SRCS	:= tests/host/test_lib.c lib/printf.c lib/string.c
-HOST_DEPS	:= $(HOST_SRCS) tests/host/rename.h lib/printf.h lib/string.h \
+HOST_SRCS	:= tests/host/test_lib.c tests/host/test_printf.c \
+		   tests/host/test_string.c lib/printf.c lib/string.c
+HOST_DEPS	:= $(HOST_SRCS) tests/host/rename.h tests/host/test_lib.h \
+		   lib/printf.h lib/string.h \
 		   tests/host/host.mk $(HOST_DIR)/flags
 
 .PHONY: host-test

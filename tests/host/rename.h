@@ -1,12 +1,13 @@
 /*
- * Forced include (-include) for the host build of tests/host/test_lib.c:
- * lib/string.c and lib/printf.c define memcpy, strlen, snprintf and the
- * rest, which would clash with glibc's.  Every such name becomes
- * minnow_<name>, so the program holds both versions and can compare them.
+ * Forced include (-include) for the host build of tests/host/test_lib.c
+ * and its cases (test_printf.c, test_string.c): lib/string.c and
+ * lib/printf.c define memcpy, strlen, snprintf and the rest, which would
+ * clash with glibc's.  Every such name becomes minnow_<name>, so the
+ * program holds both versions and can compare them.
  *
- * test_lib.c first includes the lib headers with the names mapped, then
- * defines MINNOW_UNRENAME and includes this file again to drop the mapping
- * before it includes glibc's headers.  Hence no include guard.
+ * Each test file first includes the lib headers with the names mapped,
+ * then defines MINNOW_UNRENAME and includes this file again to drop the
+ * mapping before it includes glibc's headers.  Hence no include guard.
  */
 #ifndef MINNOW_UNRENAME
 #define	memcpy		minnow_memcpy
