@@ -34,6 +34,7 @@ static int		st_cnt[ST_NCNT - 1];
 static volatile int	st_inuse[ST_NCNT];	/* buffers held per counter */
 static volatile int	st_pool_inuse;		/* buffers held in all */
 static volatile int	st_bad, st_ops, st_null;
+static volatile bool	st_go;		/* every worker has been created */
 /* This run: the pool's free buffers, the counters the workers use. */
 static int		st_pool;
 static const int	*st_kinds;
@@ -77,6 +78,13 @@ st_worker(void *arg)
 	struct buf *bp;
 	int *p;
 
+	/*
+	 * Start together: a worker that ran alone to its end before the next
+	 * was created would never find the pool or a counter empty (seen on
+	 * a loaded host), and the run would prove nothing about wakeups.
+	 */
+	while (!__atomic_load_n(&st_go, __ATOMIC_ACQUIRE))
+		pause_ticks(1);
 	for (i = 0; i < ST_ITERS; i++) {
 		k = st_kinds[(id + i) % st_nkinds];
 		p = k < ST_NCNT - 1 ? &st_cnt[k] : NULL;
@@ -188,9 +196,11 @@ st_run(int pool, const int *kinds, int nkinds, unsigned long *psleeps,
 	st_pool = pool;
 	st_kinds = kinds;
 	st_nkinds = nkinds;
+	st_go = false;
 	for (i = 0; i < nthreads; i++)
 		KT_ASSERT_NOTNULL(td[i] = thread_create_on("pbuf stress",
 		    st_worker, (void *)(intptr_t)i, i % mp_ncpus));
+	__atomic_store_n(&st_go, true, __ATOMIC_RELEASE);
 	ok = st_watch(td, nthreads, nthreads * ST_ITERS);
 	if (!ok) {
 		undrain(n);		/* wakes pool sleepers, if wakeups work */
