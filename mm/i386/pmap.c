@@ -18,6 +18,7 @@
 #include <kernel/systm.h>
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
+#include <kernel/thread.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <lib/string.h>

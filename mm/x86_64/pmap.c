@@ -16,6 +16,7 @@
 #include <kernel/bootinfo.h>
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
+#include <kernel/thread.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <lib/string.h>
