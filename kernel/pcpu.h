@@ -38,6 +38,9 @@ struct pcpu {
 	vaddr_t		 pc_qmap_held;	/* (o) quick map held now, 0: none
 					   (in a critical section) */
 	int		 pc_intr_nesting; /* (o) interrupt handlers running */
+	int		 pc_spin_count;	/* (o) spin locks held (kernel/lock.c) */
+	uintptr_t	 pc_spin_flags;	/* (o) interrupt flag before the first;
+					   (t) across a switch (sched.c) */
 	uint32_t	 pc_apic_id;	/* (b) hardware (local APIC) ID */
 	struct thread	*pc_curthread;	/* (s) running thread (NULL before
 					   sched); read it with curthread */
