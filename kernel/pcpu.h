@@ -35,6 +35,8 @@ struct pcpu {
 	int		 pc_cpuid;	/* (b) */
 	struct kcatch	*pc_catch;	/* (t) innermost armed trap catch */
 	vaddr_t		 pc_qmap_addr;	/* (b) its quick-map slot (mm/pmap.h) */
+	uintptr_t	*pc_qmap_pte;	/* (b) the slot's PTE (pointer-sized
+					   on both pmaps: mm/x86/pmap_quick.h) */
 	vaddr_t		 pc_qmap_held;	/* (o) quick map held now, 0: none
 					   (in a critical section) */
 	int		 pc_intr_nesting; /* (o) interrupt handlers running */
