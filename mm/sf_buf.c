@@ -52,15 +52,15 @@
  * shootdown round, every online CPU not in the mask (a CPUPRIVATE sf_buf
  * hit later without the flag is made valid everywhere that way).
  *
- * Locking: sf_lock, a lock taken in a critical section (see sf_lock
- * below), protects the pool: the hash, the free list, every field of a
- * pool sf_buf but sf_kva, the waiter count and the counters of the pool
- * path.  (FreeBSD uses a sleep mutex and sends its shootdowns holding
- * it; a spinning lock is cheaper on the hit path, but other CPUs spin for
- * it, so it is held for short sections only.)  So a shootdown is sent
- * after sf_lock is dropped, the sf_buf marked sf_busy meanwhile: an
- * allocation that finds it busy waits for the flush to end, because the
- * mask already names CPUs that are not flushed yet.  The sender is in a critical section,
+ * Locking: sf_lock, a spin lock, protects the pool: the hash, the free
+ * list, every field of a pool sf_buf but sf_kva, the waiter count and the
+ * counters of the pool path.  (FreeBSD uses a sleep mutex and sends its
+ * shootdowns holding it; a spin lock is cheaper on the hit path, but a
+ * shootdown must not be sent holding one: another CPU may be spinning
+ * for it with interrupts off.)  So a shootdown is sent after sf_lock is
+ * dropped, the sf_buf marked sf_busy meanwhile: an allocation that finds
+ * it busy waits for the flush to end, because the mask already names
+ * CPUs that are not flushed yet.  The sender is in a critical section,
  * so the wait is one shootdown round.  Sleeping for a free sf_buf uses a
  * sleep mutex, sf_wait_mtx, held from the last look at the free list
  * until msleep releases it; sf_buf_free takes it to wake one waiter, so
@@ -96,6 +96,7 @@ struct sf_buf {
 	cpuset_t	 sf_cpumask;	/* CPUs with no stale TLB entry */
 };
 
+static struct spinlock	 sf_lock = SPINLOCK_INITIALIZER("sf_buf");
 static struct mtx	 sf_wait_mtx;	/* sleeping for a free sf_buf */
 static struct sf_buf	*sf_bufs;	/* the pool */
 static int		 nsfbufs;
@@ -107,46 +108,6 @@ static bool		 sf_direct;	/* allocate on the direct map */
 static struct sf_buf_stats sf_st;	/* the pool's, under sf_lock */
 static unsigned long	 sf_direct_inuse; /* atomic */
 static unsigned long	 sf_direct_peak;	/* atomic */
-
-/*
- * sf_lock, the pool lock.  sf_bufs are never used from interrupt handlers
- * (the contract above), so the lock need not turn interrupts off, only
- * preemption off: a test-and-set lock taken inside a critical section
- * (Linux's spin_lock() without _irqsave; FreeBSD uses a sleep mutex).  A
- * holder cannot be preempted, so a waiter spins for one short section at
- * most; the waiter is in a critical section too, so it stays on its CPU
- * and cannot be preempted while it spins (and never sleeps).  Interrupts
- * stay on on both sides: a shootdown IPI reaches a CPU that spins here,
- * and none is lost.  It costs a third of a spin lock (no pushf/cli/popf,
- * no per-CPU nesting), which the hit path pays twice.  Without WITNESS
- * coverage: KASSERT builds check recursion and the owner themselves.
- */
-static volatile uint32_t sf_locked;
-static struct thread	*sf_lock_owner;	/* under sf_lock; KASSERT builds */
-
-static inline void
-sf_lock_acquire(void)
-{
-	critical_enter();
-	KASSERT(sf_lock_owner != curthread, ("sf_buf: sf_lock recursion"));
-	while (__atomic_exchange_n(&sf_locked, 1, __ATOMIC_ACQUIRE) != 0)
-		while (sf_locked != 0)
-			cpu_spinwait();
-#ifndef NO_KASSERT
-	sf_lock_owner = curthread;
-#endif
-}
-
-static inline void
-sf_lock_release(void)
-{
-	KASSERT(sf_lock_owner == curthread, ("sf_buf: sf_lock not held"));
-#ifndef NO_KASSERT
-	sf_lock_owner = NULL;
-#endif
-	__atomic_store_n(&sf_locked, 0, __ATOMIC_RELEASE);
-	critical_exit();
-}
 
 #define	SF_HASH(m)	(&sf_hashtbl[(VM_PAGE_TO_PHYS(m) >> PAGE_SHIFT) & \
 			    sf_hashmask])
@@ -256,7 +217,7 @@ stat_peak(unsigned long *peak, unsigned long cur)
  * Make sf's address valid where flags says (see the top of the file).
  * This CPU is flushed at once; returns the other CPUs still to flush
  * (then sf is busy until sf_flush_others has done it), or none.
- * => sf_lock held (in a critical section: this CPU cannot change).
+ * => sf_lock held (interrupts off: this CPU cannot change).
  */
 static cpuset_t
 sf_buf_shootdown(struct sf_buf *sf, int flags)
@@ -282,18 +243,18 @@ sf_buf_shootdown(struct sf_buf *sf, int flags)
 }
 
 /*
- * One shootdown round to targets, outside sf_lock (others spin for it).
+ * One shootdown round to targets, outside sf_lock (a spin lock).
  * => sf_lock held on entry, released on return; sf is busy.
  */
 static void
 sf_flush_others(struct sf_buf *sf, cpuset_t targets)
 {
 	critical_enter();	/* waiters spin until we are done: be quick */
-	sf_lock_release();
+	spinlock_release(&sf_lock);
 	pmap_invalidate_page_mask(sf->sf_kva, targets);
-	sf_lock_acquire();
+	spinlock_acquire(&sf_lock);
 	sf->sf_busy = false;
-	sf_lock_release();
+	spinlock_release(&sf_lock);
 	critical_exit();
 }
 
@@ -364,17 +325,17 @@ sf_wait(int flags)
 	int error = 0;
 
 	mtx_lock(&sf_wait_mtx);
-	sf_lock_acquire();
+	spinlock_acquire(&sf_lock);
 	if (TAILQ_EMPTY(&sf_freelist)) {
 		sf_st.sfs_waits++;
 		sf_waiters++;
-		sf_lock_release();
+		spinlock_release(&sf_lock);
 		error = msleep(&sf_freelist, &sf_wait_mtx, (flags & SFB_CATCH) ?
 		    PCATCH : 0, "sfbufa", 0);
-		sf_lock_acquire();
+		spinlock_acquire(&sf_lock);
 		sf_waiters--;
 	}
-	sf_lock_release();
+	spinlock_release(&sf_lock);
 	mtx_unlock(&sf_wait_mtx);
 	return (error);
 }
@@ -389,9 +350,9 @@ sf_wakeup_passon(void)
 	bool pass;
 
 	mtx_lock(&sf_wait_mtx);
-	sf_lock_acquire();
+	spinlock_acquire(&sf_lock);
 	pass = sf_waiters > 0 && !TAILQ_EMPTY(&sf_freelist);
-	sf_lock_release();
+	spinlock_release(&sf_lock);
 	if (pass)
 		wakeup_one(&sf_freelist);
 	mtx_unlock(&sf_wait_mtx);
@@ -415,9 +376,9 @@ sf_get(struct vm_page *m)
 			return (sf);
 		}
 		/* Another CPU is flushing it: its mask is not true yet. */
-		sf_lock_release();
+		spinlock_release(&sf_lock);
 		cpu_spinwait();
-		sf_lock_acquire();
+		spinlock_acquire(&sf_lock);
 	}
 	if (TAILQ_EMPTY(&sf_freelist))
 		return (NULL);
@@ -446,21 +407,21 @@ sf_buf_alloc(struct vm_page *m, int flags)
 	    "that is not pinned"));
 	if (sf_direct)
 		return (sf_direct_alloc(m));
-	sf_lock_acquire();
+	spinlock_acquire(&sf_lock);
 	while ((sf = sf_get(m)) == NULL && !(flags & SFB_NOWAIT)) {
-		sf_lock_release();
+		spinlock_release(&sf_lock);
 		waited = true;
 		if (sf_wait(flags) != 0) {
 			sf_wakeup_passon();
 			return (NULL);
 		}
-		sf_lock_acquire();
+		spinlock_acquire(&sf_lock);
 	}
 	others = sf != NULL ? sf_buf_shootdown(sf, flags) : 0;
 	if (!CPU_EMPTY(others))
 		sf_flush_others(sf, others);
 	else
-		sf_lock_release();
+		spinlock_release(&sf_lock);
 	if (waited)
 		sf_wakeup_passon();
 	return (sf);
@@ -502,9 +463,9 @@ sf_buf_free(struct sf_buf *sf)
 		sf_direct_free(sf);
 		return;
 	}
-	sf_lock_acquire();
+	spinlock_acquire(&sf_lock);
 	if (sf->sf_ref <= 0) {
-		sf_lock_release();	/* so a test can go on */
+		spinlock_release(&sf_lock);	/* so a test can go on */
 		panic("sf_buf_free: double free of sf_buf %p (page %p)",
 		    (void *)sf, (void *)sf->sf_page);
 	}
@@ -513,7 +474,7 @@ sf_buf_free(struct sf_buf *sf)
 		sf_st.sfs_inuse--;
 		wake = sf_waiters > 0;
 	}
-	sf_lock_release();
+	spinlock_release(&sf_lock);
 	if (wake) {
 		/* With sf_wait_mtx: the waiter counted is asleep by now. */
 		mtx_lock(&sf_wait_mtx);
@@ -541,10 +502,10 @@ sf_buf_page(struct sf_buf *sf)
 void
 sf_buf_stats(struct sf_buf_stats *st)
 {
-	sf_lock_acquire();
+	spinlock_acquire(&sf_lock);
 	*st = sf_st;
 	st->sfs_inuse += __atomic_load_n(&sf_direct_inuse, __ATOMIC_RELAXED);
 	st->sfs_peak = MAX(st->sfs_peak, sf_direct_peak);
 	st->sfs_direct = sf_direct;
-	sf_lock_release();
+	spinlock_release(&sf_lock);
 }
