@@ -10,14 +10,12 @@
 #include <machine/cpufunc.h>
 
 /*
- * Per-CPU spin-lock nesting.  Interrupts go off with the first spin lock
- * and come back, as they were, with the last; no other code touches this
- * CPU's entry while they are off, so it needs no lock.
+ * Per-CPU spin-lock nesting lives in struct pcpu (pc_spin_count,
+ * pc_spin_flags): one load of the segment base reaches it, where an
+ * array indexed by CPU id cost three.  Interrupts go off with the first
+ * spin lock and come back, as they were, with the last; no other code
+ * touches this CPU's fields while they are off, so they need no lock.
  */
-static struct spin_state {
-	int		count;
-	uintptr_t	flags;
-} spin_state[MAXCPU];
 
 void
 spinlock_init(struct spinlock *sl, const char *name)
@@ -33,39 +31,39 @@ spinlock_init(struct spinlock *sl, const char *name)
 void
 spinlock_acquire(struct spinlock *sl)
 {
-	struct spin_state *ss;
+	struct pcpu *pc;
 	uintptr_t flags;
 
 	/* Interrupts off first: until then the thread may change CPUs. */
 	flags = intr_disable();
-	ss = &spin_state[curcpu()->pc_cpuid];
+	pc = curcpu();
 	/* Before any state changes, so a test can catch the panic. */
-	KASSERT(sl->sl_owner != curcpu()->pc_cpuid,
+	KASSERT(sl->sl_owner != pc->pc_cpuid,
 	    ("spin lock \"%s\" acquired recursively", sl->sl_name));
 	WITNESS_SPIN_LOCK(sl);
-	if (ss->count++ == 0)
-		ss->flags = flags;
+	if (pc->pc_spin_count++ == 0)
+		pc->pc_spin_flags = flags;
 	while (__atomic_exchange_n(&sl->sl_locked, 1, __ATOMIC_ACQUIRE) != 0)
 		while (sl->sl_locked != 0)
 			cpu_spinwait();
-	sl->sl_owner = curcpu()->pc_cpuid;
+	sl->sl_owner = pc->pc_cpuid;
 }
 
 /* => sl held: interrupts are off, the thread stays on this CPU. */
 void
 spinlock_release(struct spinlock *sl)
 {
-	struct spin_state *ss = &spin_state[curcpu()->pc_cpuid];
+	struct pcpu *pc = curcpu();
 
-	KASSERT(sl->sl_owner == curcpu()->pc_cpuid,
+	KASSERT(sl->sl_owner == pc->pc_cpuid,
 	    ("spin lock \"%s\" released by CPU %d, held by %d", sl->sl_name,
-	    curcpu()->pc_cpuid, sl->sl_owner));
-	KASSERT(ss->count > 0, ("spin lock count underflow"));
+	    pc->pc_cpuid, sl->sl_owner));
+	KASSERT(pc->pc_spin_count > 0, ("spin lock count underflow"));
 	WITNESS_SPIN_UNLOCK(sl);
 	sl->sl_owner = -1;
 	__atomic_store_n(&sl->sl_locked, 0, __ATOMIC_RELEASE);
-	if (--ss->count == 0)
-		intr_restore(ss->flags);
+	if (--pc->pc_spin_count == 0)
+		intr_restore(pc->pc_spin_flags);
 }
 
 bool
@@ -82,7 +80,7 @@ spinlock_count(void)
 
 	/* Interrupts off before reading this CPU's entry (see above). */
 	flags = intr_disable();
-	n = spin_state[curcpu()->pc_cpuid].count;
+	n = curcpu()->pc_spin_count;
 	intr_restore(flags);
 	return (n);
 }
@@ -94,11 +92,11 @@ spinlock_count(void)
 uintptr_t
 spinlock_switch_save(void)
 {
-	return (spin_state[curcpu()->pc_cpuid].flags);
+	return (curcpu()->pc_spin_flags);
 }
 
 void
 spinlock_switch_restore(uintptr_t flags)
 {
-	spin_state[curcpu()->pc_cpuid].flags = flags;
+	curcpu()->pc_spin_flags = flags;
 }

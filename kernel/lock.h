@@ -16,7 +16,8 @@
  * critical_enter/critical_exit: no preemption on this CPU in between
  * (nests); an interrupt that wants to preempt is deferred to the
  * outermost critical_exit.  sched_pin/sched_unpin: the thread may be
- * preempted but stays on this CPU (nests).
+ * preempted but stays on this CPU (nests).  critical_enter/critical_exit
+ * are inline functions in kernel/thread.h (they need struct thread).
  */
 #ifndef _KERNEL_LOCK_H_
 #define _KERNEL_LOCK_H_
@@ -60,8 +61,7 @@ bool	mtx_trylock(struct mtx *m);
 void	mtx_unlock(struct mtx *m);
 bool	mtx_owned(const struct mtx *m);
 
-void	critical_enter(void);
-void	critical_exit(void);
+/* critical_enter() and critical_exit() are inline, in kernel/thread.h. */
 void	sched_pin(void);
 void	sched_unpin(void);
 

@@ -35,9 +35,14 @@ struct pcpu {
 	int		 pc_cpuid;	/* (b) */
 	struct kcatch	*pc_catch;	/* (t) innermost armed trap catch */
 	vaddr_t		 pc_qmap_addr;	/* (b) its quick-map slot (mm/pmap.h) */
+	uintptr_t	*pc_qmap_pte;	/* (b) the slot's PTE (pointer-sized
+					   on both pmaps: mm/x86/pmap_quick.h) */
 	vaddr_t		 pc_qmap_held;	/* (o) quick map held now, 0: none
 					   (in a critical section) */
 	int		 pc_intr_nesting; /* (o) interrupt handlers running */
+	int		 pc_spin_count;	/* (o) spin locks held (kernel/lock.c) */
+	uintptr_t	 pc_spin_flags;	/* (o) interrupt flag before the first;
+					   (t) across a switch (sched.c) */
 	uint32_t	 pc_apic_id;	/* (b) hardware (local APIC) ID */
 	struct thread	*pc_curthread;	/* (s) running thread (NULL before
 					   sched); read it with curthread */

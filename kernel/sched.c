@@ -258,24 +258,23 @@ sched_ticks(void)
 	return (ticks);
 }
 
+/*
+ * critical_exit_preempt: the slow path of critical_exit (kernel/thread.h),
+ * the preemption an interrupt owed to this thread's critical section.
+ * => called with td_owepreempt set; does nothing while still nested (an
+ *    inner critical_exit), else switches: the outermost exit preempts.
+ * => an interrupt between the caller's load and ours may already have
+ *    preempted (td_critnest is 0 by then): one more yield is harmless.
+ */
 void
-critical_enter(void)
-{
-	curthread->td_critnest++;
-	__asm__ volatile("" : : : "memory");
-}
-
-void
-critical_exit(void)
+critical_exit_preempt(void)
 {
 	struct thread *td = curthread;
 
-	__asm__ volatile("" : : : "memory");
-	KASSERT(td->td_critnest > 0, ("critical_exit without critical_enter"));
-	if (--td->td_critnest == 0 && td->td_owepreempt) {
-		td->td_owepreempt = false;
-		thread_yield();
-	}
+	if (td->td_critnest != 0)
+		return;
+	td->td_owepreempt = false;
+	thread_yield();
 }
 
 /* A thread's CPU only changes while it is off-CPU, so no lock is needed. */

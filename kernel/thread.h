@@ -37,6 +37,7 @@
 
 #include <kernel/systm.h>
 #include <kernel/lock.h>
+#include <kernel/pcpu.h>
 #include <lib/queue.h>
 
 struct kcatch;
@@ -136,5 +137,42 @@ void	sched_clock(void);		/* every timer tick, every CPU */
 void	sched_ast(void);		/* at the end of an interrupt */
 uint64_t sched_ticks(void);		/* ticks since boot (CPU 0's clock) */
 extern int hz;
+
+/*
+ * critical_enter/critical_exit (declared with the locks in kernel/lock.h):
+ * inline, as FreeBSD's sys/systm.h has them, because quick maps and every
+ * other short per-CPU section pay for them on each use.  curthread is one
+ * %gs/%fs-relative load, and the counter is the thread's own: only this
+ * CPU touches it, from the thread or from an interrupt on top of it.
+ *
+ * critical_exit decrements, then looks at td_owepreempt (the order
+ * matters: the compiler barrier keeps the load after the store).  An
+ * interrupt that lands before the store sees td_critnest > 0 and sets
+ * td_owepreempt, which the load then sees; one that lands after it sees
+ * td_critnest == 0 and preempts at once (sched_ast).  Either way no
+ * preemption is lost.  The owed switch itself is out of line
+ * (critical_exit_preempt), as FreeBSD's critical_exit_preempt.
+ */
+void	critical_exit_preempt(void);
+
+static inline void
+critical_enter(void)
+{
+	curthread->td_critnest++;
+	__asm__ volatile("" : : : "memory");
+}
+
+static inline void
+critical_exit(void)
+{
+	struct thread *td = curthread;
+
+	__asm__ volatile("" : : : "memory");
+	KASSERT(td->td_critnest > 0, ("critical_exit without critical_enter"));
+	td->td_critnest--;
+	__asm__ volatile("" : : : "memory");
+	if (__predict_false(td->td_owepreempt))
+		critical_exit_preempt();
+}
 
 #endif /* !_KERNEL_THREAD_H_ */

@@ -9,9 +9,11 @@
  * trips are ~80 instructions; the goal for the pair is 60):
  *
  *  - The pool is a bitmap, pbuf_freemap (bit set = buffer free), taken
- *    with a compare-and-swap that clears one bit and given back with an
- *    atomic OR.  A bitmap has no ABA problem (a lock-free list would), and
- *    the OR's old value catches a double release for free.
+ *    with an atomic test-and-clear of the lowest bit seen set (another
+ *    CPU may have cleared it first: then look again) and given back with
+ *    an atomic test-and-set (x86 lock btr/bts, <machine/cpufunc.h>).  A
+ *    bitmap has no ABA problem (a lock-free list would), and the set's
+ *    old value catches a double release for free.
  *  - A counter is decremented with a compare-and-swap loop that refuses
  *    to go from 0 to -1, and incremented with an atomic add.  Negative
  *    counters (-1: "limited only by the pool") never reach 0, so they
@@ -39,7 +41,8 @@
  * wakeup_one, never a lost one.
  *
  * The misuse checks are KASSERTs, as FreeBSD's, except the one that
- * costs nothing: the atomic OR that frees a buffer sees a double release.
+ * costs nothing: the test-and-set that frees a buffer sees a double
+ * release.
  */
 #include <kernel/systm.h>
 #include <kernel/cmdline.h>
@@ -50,6 +53,7 @@
 #include <lib/string.h>
 #include <mm/kva.h>
 #include <mm/pbuf.h>
+#include <machine/cpufunc.h>
 
 #define	PBUF_NWORDS	howmany(NSWBUF_MAX, 32)
 
@@ -161,19 +165,21 @@ pbuf_init(void)
 /* ------------------------------------------------------------ the pool */
 
 /*
- * Take the lowest free buffer of word i, or NULL.  The first load is
- * seq_cst: it is the waiter's second look in the proof at the top.
+ * Take the lowest free buffer of word i, or NULL.  The load is seq_cst:
+ * it is the waiter's second look in the proof at the top.  The bit is
+ * claimed with a locked test-and-clear (a full barrier, so at least an
+ * acquire); if another CPU claimed it first, look at the word again.
  */
 static inline struct buf *
 pool_take_word(int i)
 {
-	uint32_t w = __atomic_load_n(&pbuf_freemap[i], __ATOMIC_SEQ_CST);
+	uint32_t w;
+	unsigned int bit;
 
-	while (w != 0) {
-		/* On failure w is reloaded: try again on it. */
-		if (__atomic_compare_exchange_n(&pbuf_freemap[i], &w,
-		    w & (w - 1), false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return (&pbufs[i * 32 + __builtin_ctz(w)]);
+	while ((w = __atomic_load_n(&pbuf_freemap[i], __ATOMIC_SEQ_CST)) != 0) {
+		bit = __builtin_ctz(w);
+		if (atomic_testandclear_bitmap(&pbuf_freemap[i], bit))
+			return (&pbufs[i * 32 + bit]);
 	}
 	return (NULL);
 }
@@ -395,8 +401,7 @@ trypbuf(int *pfreecnt)
 static inline void
 relpbuf_finish(struct buf *bp, int *pfreecnt)
 {
-	unsigned int i = bp->b_index;
-	uint32_t bit = 1u << (i % 32), waiting;
+	uint32_t waiting;
 
 	bp->b_data = bp->b_kvabase;
 	bp->b_bufsize = bp->b_bcount = bp->b_resid = 0;
@@ -405,8 +410,9 @@ relpbuf_finish(struct buf *bp, int *pfreecnt)
 #ifndef NO_KASSERT
 	bp->b_pfreecnt = NULL;
 #endif
-	if (__predict_false(__atomic_fetch_or(&pbuf_freemap[i / 32], bit,
-	    __ATOMIC_SEQ_CST) & bit))
+	/* Sequentially consistent (a locked instruction), as the others. */
+	if (__predict_false(atomic_testandset_bitmap(pbuf_freemap,
+	    bp->b_index)))
 		pbuf_double_release(bp);
 	if (pfreecnt != NULL)
 		__atomic_add_fetch(pfreecnt, 1, __ATOMIC_SEQ_CST);

@@ -70,8 +70,11 @@ void	pmap_copy_page(vm_page_t src, vm_page_t dst);
  *    lock held; remove only this CPU's current quick map; and msleep()
  *    panics while one is held.
  */
-vaddr_t	pmap_quick_enter_page(vm_page_t m);
-void	pmap_quick_remove_page(vaddr_t kva);
+/*
+ * vaddr_t pmap_quick_enter_page(vm_page_t m);
+ * void    pmap_quick_remove_page(vaddr_t kva);
+ * are inline, in <machine/pmap_quick.h> (included at the end).
+ */
 /* Boot: read the "quickmap=slot" option (after cmdline_init). */
 void	pmap_quick_init(void);
 /*
@@ -120,5 +123,8 @@ pmap_page_direct(vm_page_t m)
 	return (NULL);
 #endif
 }
+
+/* The quick maps' inline fast path. */
+#include <machine/pmap_quick.h>
 
 #endif /* !_MM_PMAP_H_ */

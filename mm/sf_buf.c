@@ -391,28 +391,18 @@ sf_get(struct vm_page *m)
 }
 
 /*
- * sf_buf_alloc: map the wired page m (see the contract above).
- * => may sleep unless SFB_NOWAIT; not from interrupts, no spin lock held.
- * => SFB_CPUPRIVATE: the caller is pinned or bound.
- * => returns NULL only with SFB_NOWAIT (none free) or SFB_CATCH (signal).
+ * Everything but the common hit: a miss, a wait for a free sf_buf, a
+ * busy sf_buf, a flush.  Out of line, so that the hit path in
+ * sf_buf_alloc stays short.
+ * => sf_lock held on entry; released on return.
  */
-struct sf_buf *
-sf_buf_alloc(struct vm_page *m, int flags)
+static struct sf_buf * __attribute__((noinline))
+sf_buf_alloc_slow(struct vm_page *m, int flags)
 {
 	struct sf_buf *sf;
 	bool waited = false;
 	cpuset_t others;
 
-	KASSERT((flags & ~SFB_ALLFLAGS) == 0, ("sf_buf_alloc: flags %#x",
-	    flags));
-	KASSERT(m->wire_count > 0, ("sf_buf_alloc: page %p is not wired",
-	    (void *)m));
-	KASSERT(!(flags & SFB_CPUPRIVATE) || curthread->td_pinned > 0 ||
-	    curthread->td_bound, ("sf_buf_alloc: SFB_CPUPRIVATE by a thread "
-	    "that is not pinned"));
-	if (sf_direct)
-		return (sf_direct_alloc(m));
-	spinlock_acquire(&sf_lock);
 	while ((sf = sf_get(m)) == NULL && !(flags & SFB_NOWAIT)) {
 		spinlock_release(&sf_lock);
 		waited = true;
@@ -430,6 +420,46 @@ sf_buf_alloc(struct vm_page *m, int flags)
 	if (waited)
 		sf_wakeup_passon();
 	return (sf);
+}
+
+/*
+ * sf_buf_alloc: map the wired page m (see the contract above).
+ * => may sleep unless SFB_NOWAIT; not from interrupts, no spin lock held.
+ * => SFB_CPUPRIVATE: the caller is pinned or bound.
+ * => returns NULL only with SFB_NOWAIT (none free) or SFB_CATCH (signal).
+ */
+struct sf_buf *
+sf_buf_alloc(struct vm_page *m, int flags)
+{
+	struct sf_buf *sf;
+	cpuset_t need;
+
+	KASSERT((flags & ~SFB_ALLFLAGS) == 0, ("sf_buf_alloc: flags %#x",
+	    flags));
+	KASSERT(m->wire_count > 0, ("sf_buf_alloc: page %p is not wired",
+	    (void *)m));
+	KASSERT(!(flags & SFB_CPUPRIVATE) || curthread->td_pinned > 0 ||
+	    curthread->td_bound, ("sf_buf_alloc: SFB_CPUPRIVATE by a thread "
+	    "that is not pinned"));
+	if (sf_direct)
+		return (sf_direct_alloc(m));
+	spinlock_acquire(&sf_lock);
+	/*
+	 * The common hit: m has its sf_buf, no flush under way, and no CPU
+	 * that flags needs is missing from its mask, so sf_buf_shootdown
+	 * would change nothing.  (sf_lock, interrupts off: this CPU stays.)
+	 */
+	sf = sf_lookup(m);
+	if (__predict_true(sf != NULL && !sf->sf_busy)) {
+		need = (flags & SFB_CPUPRIVATE) ?
+		    CPU_MASK(curcpu()->pc_cpuid) : cpu_online;
+		if (__predict_true((need & ~sf->sf_cpumask) == 0)) {
+			sf_hit(sf);
+			spinlock_release(&sf_lock);
+			return (sf);
+		}
+	}
+	return (sf_buf_alloc_slow(m, flags));
 }
 
 static void

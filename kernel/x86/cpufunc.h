@@ -212,6 +212,34 @@ intr_enable(void)
 	enable_intr();
 }
 
+/*
+ * Set bit `bit` of the bitmap at map atomically and return its old value
+ * (FreeBSD's atomic_testandset_int, for a whole bitmap).  With a register
+ * bit offset, lock bts reaches any bit past map, so the caller need not
+ * split the index into a word and a bit.  A full barrier, as every locked
+ * instruction.  bit < 2^31.
+ */
+static inline bool
+atomic_testandset_bitmap(volatile uint32_t *map, unsigned int bit)
+{
+	bool old;
+
+	__asm__ volatile("lock btsl %2, %1"
+	    : "=@ccc"(old), "+m"(*map) : "r"(bit) : "memory");
+	return (old);
+}
+
+/* Clear bit `bit` of the bitmap at map likewise; return its old value. */
+static inline bool
+atomic_testandclear_bitmap(volatile uint32_t *map, unsigned int bit)
+{
+	bool old;
+
+	__asm__ volatile("lock btrl %2, %1"
+	    : "=@ccc"(old), "+m"(*map) : "r"(bit) : "memory");
+	return (old);
+}
+
 /* Does this CPU take interrupts now? */
 static inline bool
 intr_enabled(void)

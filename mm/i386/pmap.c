@@ -18,6 +18,7 @@
 #include <kernel/systm.h>
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
+#include <kernel/thread.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <lib/string.h>
@@ -46,6 +47,10 @@
 	(KVA_MAX_ADDRESS + ((cpu) * NSLOTS + (n)) * PAGE_SIZE)
 
 typedef uint32_t pt_entry_t;
+_Static_assert(sizeof(pt_entry_t) == sizeof(uintptr_t),
+    "slot PTEs are written as uintptr_t (mm/x86/pmap_quick.h)");
+/* A quick map's PTE bits: no NX without PAE (mm/x86/pmap_quick.h). */
+uintptr_t	qmap_pte_bits = PG_V | PG_RW | PG_A | PG_M;
 
 static pt_entry_t *kernel_pgdir;
 static pt_entry_t *kernel_ptab;
@@ -99,6 +104,7 @@ pmap_pcpu_init(struct pcpu *pc)
 	KASSERT(pc->pc_cpuid >= 0 && pc->pc_cpuid < MAXCPU,
 	    ("pmap_pcpu_init: cpu %d", pc->pc_cpuid));
 	pc->pc_qmap_addr = PMAP_SLOT(pc->pc_cpuid, SLOT_QMAP);
+	pc->pc_qmap_pte = (uintptr_t *)vtopte(pc->pc_qmap_addr);
 	pc->pc_qmap_held = 0;
 }
 
@@ -238,51 +244,13 @@ pmap_copy_page(vm_page_t src, vm_page_t dst)
 	write_flags(flags);
 }
 
-/*
- * Quick maps (mm/pmap.h): this CPU's slot, in a critical section so that
- * no other thread can run here and take it over.  Accessed and dirty are
- * preset, so the first access costs no page-table write back.  Only this
- * CPU ever maps the slot, so only its TLB needs the invlpg; remove does
- * not flush (as FreeBSD's): the next enter does, before any use.
- */
-vaddr_t
-pmap_quick_enter_page(vm_page_t m)
-{
-	struct pcpu *pc;
-	vaddr_t va;
-
-	QMAP_CHECK_ENTER();
-	critical_enter();
-	pc = curcpu();
-	va = pc->pc_qmap_addr;
-	*vtopte(va) = (pt_entry_t)VM_PAGE_TO_PHYS(m) | PG_V | PG_RW | PG_A |
-	    PG_M;
-	invlpg(va);
-	pc->pc_qmap_held = va;
-	return (va);
-}
-
-void
-pmap_quick_remove_page(vaddr_t kva)
-{
-	struct pcpu *pc;
-
-	QMAP_CHECK_REMOVE(kva);
-	pc = curcpu();
-	*vtopte(kva) = 0;
-	pc->pc_qmap_held = 0;
-	critical_exit();
-}
-
 /* Benchmarks: what a slot quick map cannot do without (mm/pmap.h). */
 void
 pmap_quick_floor(vm_page_t m)
 {
-	vaddr_t va = curcpu()->pc_qmap_addr;
-
-	*vtopte(va) = (pt_entry_t)VM_PAGE_TO_PHYS(m) | PG_V | PG_RW | PG_A |
-	    PG_M;
-	invlpg(va);
+	*__PCPU_GET(pc_qmap_pte) = (uintptr_t)VM_PAGE_TO_PHYS(m) |
+	    qmap_pte_bits;
+	invlpg(__PCPU_GET(pc_qmap_addr));
 }
 
 /*

@@ -2,7 +2,8 @@
  * Quick maps, the part both x86 pmaps share: the choice between the
  * direct map and the per-CPU slot, and the checks of the contract in
  * mm/pmap.h.  The mapping itself (a PTE store and an invlpg, or the
- * direct-map address) is in mm/<arch>/pmap.c.
+ * direct-map address) is inline, in mm/x86/pmap_quick.h; each pmap.c
+ * gives every CPU its slot's PTE (pmap_pcpu_init).
  *
  * Why a critical section even on the direct map (FreeBSD's amd64 enters
  * none there): code written on x86_64 must behave as it will on i386,

@@ -16,6 +16,7 @@
 #include <kernel/bootinfo.h>
 #include <kernel/lock.h>
 #include <kernel/pcpu.h>
+#include <kernel/thread.h>
 #include <mm/pmap.h>
 #include <mm/vm_page.h>
 #include <lib/string.h>
@@ -47,8 +48,11 @@ static bool	   dmap_ready;
 static bool	   has_1gpage;
 static uint64_t	   dmap_size;
 
-/* Each CPU's quick-map PTE: QMAP_MIN_ADDRESS + cpu pages, one table. */
-static pt_entry_t *qmap_pte[MAXCPU];
+/* CPU 0's quick-map PTE; CPU n's is n entries on (one table). */
+static pt_entry_t *qmap_pte0;
+uintptr_t	   qmap_pte_bits;	/* mm/x86/pmap_quick.h */
+_Static_assert(sizeof(pt_entry_t) == sizeof(uintptr_t),
+    "slot PTEs are written as uintptr_t (mm/x86/pmap_quick.h)");
 
 extern char kernel_start[], kernel_etext[], kernel_erodata[];
 
@@ -183,12 +187,13 @@ pmap_bootstrap(void)
 	cpuid_count(0x80000001, 0, r);
 	has_1gpage = (r[3] >> 26) & 1;
 	pg_nx = ((r[3] >> 20) & 1) ? PG_NX : 0;
+	qmap_pte_bits = PG_V | PG_RW | PG_A | PG_M | pg_nx;
 	kernel_pml4 = (pt_entry_t *)vm_boot_alloc(PAGE_SIZE);
 	map_dmap();
 	/* The KVA slot's PDPT exists from the start, like the others. */
 	(void)pt_next(kernel_pml4, PML4_KVA);
 	/* The slots' page table, before the linear map that must cover it. */
-	qmap_pte[0] = pmap_pte(QMAP_MIN_ADDRESS, true);
+	qmap_pte0 = pmap_pte(QMAP_MIN_ADDRESS, true);
 	map_kernel_linear();
 	lcr3((vaddr_t)kernel_pml4 - KERNBASE);
 	dmap_ready = true;
@@ -205,7 +210,7 @@ pmap_pcpu_init(struct pcpu *pc)
 	int cpu = pc->pc_cpuid;
 
 	KASSERT(cpu >= 0 && cpu < MAXCPU, ("pmap_pcpu_init: cpu %d", cpu));
-	qmap_pte[cpu] = qmap_pte[0] + cpu;
+	pc->pc_qmap_pte = (uintptr_t *)(qmap_pte0 + cpu);
 	pc->pc_qmap_addr = QMAP_MIN_ADDRESS + cpu * PAGE_SIZE;
 	pc->pc_qmap_held = 0;
 }
@@ -348,57 +353,13 @@ pmap_copy_page(vm_page_t src, vm_page_t dst)
 	    (const void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(src)), PAGE_SIZE);
 }
 
-/*
- * Quick maps (mm/pmap.h): the direct-map address, or with
- * "quickmap=slot" this CPU's slot.  Both in a critical section (see
- * mm/x86/pmap_quick.c).  The slot's PTE has accessed and dirty preset,
- * so the first access writes no page-table entry back; only this CPU
- * maps it, so its invlpg is the only flush; remove does not flush (as
- * FreeBSD's i386): the next enter does, before any use.
- */
-vaddr_t
-pmap_quick_enter_page(vm_page_t m)
-{
-	struct pcpu *pc;
-	vaddr_t va;
-
-	QMAP_CHECK_ENTER();
-	critical_enter();
-	pc = curcpu();
-	if (!qmap_slot)
-		va = PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
-	else {
-		va = pc->pc_qmap_addr;
-		*qmap_pte[pc->pc_cpuid] = VM_PAGE_TO_PHYS(m) | PG_V | PG_RW |
-		    PG_A | PG_M | pg_nx;
-		invlpg(va);
-	}
-	pc->pc_qmap_held = va;
-	return (va);
-}
-
-void
-pmap_quick_remove_page(vaddr_t kva)
-{
-	struct pcpu *pc;
-
-	QMAP_CHECK_REMOVE(kva);
-	pc = curcpu();
-	if (kva == pc->pc_qmap_addr)
-		*qmap_pte[pc->pc_cpuid] = 0;
-	pc->pc_qmap_held = 0;
-	critical_exit();
-}
-
 /* Benchmarks: what a slot quick map cannot do without (mm/pmap.h). */
 void
 pmap_quick_floor(vm_page_t m)
 {
-	struct pcpu *pc = curcpu();
-
-	*qmap_pte[pc->pc_cpuid] = VM_PAGE_TO_PHYS(m) | PG_V | PG_RW | PG_A |
-	    PG_M | pg_nx;
-	invlpg(pc->pc_qmap_addr);
+	*__PCPU_GET(pc_qmap_pte) = (uintptr_t)VM_PAGE_TO_PHYS(m) |
+	    qmap_pte_bits;
+	invlpg(__PCPU_GET(pc_qmap_addr));
 }
 
 /*

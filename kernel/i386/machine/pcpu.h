@@ -69,4 +69,14 @@ __curcpu(void)
 	__res;								\
 })
 
+/* Store to one pointer-sized field of this CPU's struct pcpu, likewise. */
+#define	__PCPU_SET(field, val) do {					\
+	__typeof__(((struct pcpu *)0)->field) __val = (val);		\
+									\
+	_Static_assert(sizeof(__val) == sizeof(void *),			\
+	    "__PCPU_SET writes pointer-sized fields");			\
+	__asm__ volatile("movl %0, %%fs:%c1" : : "ir"(__val),		\
+	    "i"(__builtin_offsetof(struct pcpu, field)) : "memory");	\
+} while (0)
+
 #endif /* !_MACHINE_PCPU_H_ */
