@@ -5,7 +5,15 @@
 #
 # The check looks for the tools themselves, never for a stamp file, so a
 # machine that lost a package is noticed.
+#
+# make runs jobs in parallel, so two checks may start at once: the second
+# waits for the first (flock), then finds what it installed, rather than
+# meeting apt-get's own lock and failing.
 
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"${TMPDIR:-/tmp}/minnow-tools.lock" 2>/dev/null &&
+	    flock 9
+fi
 missing=""
 
 need_cmd() {	# need_cmd COMMAND PACKAGE
