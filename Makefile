@@ -58,9 +58,12 @@ endif
 
 # Jobs run side by side on every core (the two kernels, the ISOs, the host
 # tests): `make test` takes a fifth less time on two cores.  JOBS=1 runs
-# one at a time.
+# one at a time.  (Only the top-level make: a recursive one, as `make
+# bench` runs, shares its parent's job slots.)
 JOBS		?= $(shell nproc 2>/dev/null || echo 1)
+ifeq ($(MAKELEVEL),0)
 MAKEFLAGS	+= -j$(JOBS)
+endif
 
 CC		:= gcc
 LD		:= ld
