@@ -108,6 +108,29 @@ ktest_fail_msg(const char *file, int line, const char *msg, bool fatal)
 	ktest_failed(fatal);
 }
 
+/*
+ * ktest_expect_panic: run fn(arg) expecting one panic whose message
+ * contains what; see kernel/ktest.h.
+ * => failure is recorded, never fatal: the test goes on.
+ */
+bool
+ktest_expect_panic(void (*fn)(void *), void *arg, const char *what,
+    const char *file, int line)
+{
+	struct kcatch kc;
+
+	kcatch_arm(&kc, KCATCH_PANIC);
+	if (setjmp(kc.kc_jb) == 0)
+		fn(arg);
+	kcatch_disarm(&kc);
+	if (kc.kc_count == 1 && strstr(kc.kc_msg, what) != NULL)
+		return (true);
+	ktest_diag("expected a panic with \"%s\", got: %s", what,
+	    kc.kc_count != 0 ? kc.kc_msg : "none");
+	ktest_fail_msg(file, line, "expected a panic", false);
+	return (false);
+}
+
 void
 ktest_skip(const char *reason)
 {

@@ -19,6 +19,8 @@
  *  - KT_EXPECT_* record a failure and go on; KT_ASSERT_* record it and end
  *    the test at once (a longjmp back into the runner, so a test must not
  *    hold a lock or a quick map across an assertion that may fail).
+ *  - KT_EXPECT_PANIC(fn, arg, what) runs fn(arg) and records a failure
+ *    unless it panics with a message containing what (ktest_expect_panic).
  *  - KT_SKIP(reason) ends the test as skipped.  Skip only for a reason the
  *    configuration imposes (one CPU, too little memory), never to hide a bug.
  *  - ktest_diag() prints a "# " diagnostic line; never call kprintf() from a
@@ -71,6 +73,17 @@ void	ktest_fail_str(const char *file, int line, const char *expr,
 void	ktest_fail_msg(const char *file, int line, const char *msg,
 	    bool fatal);
 void	ktest_skip(const char *reason) __attribute__((noreturn));
+/*
+ * ktest_expect_panic: run fn(arg) under a panic catch (kernel/trap.h),
+ * expecting exactly one panic whose message contains what.
+ * => returns true if so; otherwise prints the message it got (or
+ *    "none") and records a non-fatal failure at file:line.
+ * => fn's panic longjmps out of it: fn must hold no lock or quick map
+ *    that it would have let go after the panicking call.
+ * => KT_EXPECT_PANIC(fn, arg, what) calls it with the caller's line.
+ */
+bool	ktest_expect_panic(void (*fn)(void *), void *arg, const char *what,
+	    const char *file, int line);
 void	ktest_diag(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 /* True while a test body runs. */
@@ -145,6 +158,9 @@ int	ktest_strcmp(const char *, const char *);
 #define	KT_ASSERT_NULL(p)	KT__TRUE((p) == 0, true)
 #define	KT_ASSERT_NOTNULL(p)	KT__TRUE((p) != 0, true)
 #define	KT_ASSERT_STREQ(a, b)	KT__STREQ(a, b, true)
+
+#define	KT_EXPECT_PANIC(fn, arg, what)					\
+	((void)ktest_expect_panic(fn, arg, what, __FILE__, __LINE__))
 
 #define	KT_FAIL(msg)		ktest_fail_msg(__FILE__, __LINE__, msg, true)
 #define	KT_SKIP(reason)		ktest_skip(reason)

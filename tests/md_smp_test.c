@@ -10,7 +10,6 @@
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
 #include <kernel/thread.h>
-#include <kernel/trap.h>
 #include <lib/string.h>
 #include <mm/malloc.h>
 #include <mm/pbuf.h>
@@ -149,23 +148,6 @@ do_md_destroy(void *arg)
 	md_destroy(arg);
 }
 
-/* Run fn(arg) expecting a panic whose message contains what. */
-static bool
-md_panics(void (*fn)(void *), void *arg, const char *what)
-{
-	struct kcatch kc;
-
-	kcatch_arm(&kc, KCATCH_PANIC);
-	if (setjmp(kc.kc_jb) == 0)
-		fn(arg);
-	kcatch_disarm(&kc);
-	if (kc.kc_count == 1 && strstr(kc.kc_msg, what) != NULL)
-		return (true);
-	ktest_diag("expected a panic with \"%s\", got: %s", what,
-	    kc.kc_count != 0 ? kc.kc_msg : "none");
-	return (false);
-}
-
 /*
  * With md's counter used up, md I/O sleeps although the pool has plenty
  * (other subsystems are not starved by md, nor md by them); destroying
@@ -188,7 +170,7 @@ KTEST(md, io_waits_on_its_own_counter)
 		pause_ticks(1);
 	KT_EXPECT_EQ(td->td_state, TDS_SLEEPING);
 	KT_EXPECT_EQ(w_result, -1);
-	KT_EXPECT_TRUE(md_panics(do_md_destroy, wmd, "transfers in progress"));
+	KT_EXPECT_PANIC(do_md_destroy, wmd, "transfers in progress");
 	relpbuf(bp[--n], &md_pbuf_freecnt);
 	thread_join(td);
 	KT_EXPECT_EQ(w_result, 0);
@@ -217,7 +199,7 @@ KTEST(md, io_where_sleep_is_forbidden_panics)
 {
 	struct md_softc *md = md_create(PAGE_SIZE);
 
-	KT_EXPECT_TRUE(md_panics(md_read_in_critical, md, "may sleep"));
+	KT_EXPECT_PANIC(md_read_in_critical, md, "may sleep");
 	if (in_crit) {
 		in_crit = false;
 		critical_exit();

@@ -18,7 +18,6 @@
 #include <kernel/pcpu.h>
 #include <kernel/smp.h>
 #include <kernel/thread.h>
-#include <kernel/trap.h>
 #include <kernel/ucred.h>
 #include <lib/string.h>
 #include <mm/pbuf.h>
@@ -260,24 +259,6 @@ KTEST(pbuf, stress_mixed_loses_no_wakeup)
 
 /* ------------------------------------------------------------ misuse */
 
-/* Run fn(arg) expecting a panic whose message contains what. */
-static void
-panics_at(void (*fn)(void *), void *arg, const char *what, int line)
-{
-	struct kcatch kc;
-
-	kcatch_arm(&kc, KCATCH_PANIC);
-	if (setjmp(kc.kc_jb) == 0)
-		fn(arg);
-	kcatch_disarm(&kc);
-	if (kc.kc_count == 1 && strstr(kc.kc_msg, what) != NULL)
-		return;
-	ktest_diag("expected a panic with \"%s\", got: %s", what,
-	    kc.kc_count != 0 ? kc.kc_msg : "none");
-	ktest_fail_msg(__FILE__, line, "expected a panic", false);
-}
-#define	EXPECT_PANIC(fn, arg, what)	panics_at(fn, arg, what, __LINE__)
-
 struct rel_args {
 	struct buf	*bp;
 	int		*cnt;
@@ -299,12 +280,12 @@ KTEST(pbuf, release_of_a_non_pbuf_panics)
 	int nfree = pbuf_nfree();
 
 	memset(&fake, 0, sizeof(fake));
-	EXPECT_PANIC(do_relpbuf, &a, "is not a pbuf");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "is not a pbuf");
 	/* Inside the pool's array, but not at the start of a header. */
 	a.bp = (struct buf *)((char *)bp + sizeof(void *));
-	EXPECT_PANIC(do_relpbuf, &a, "is not a pbuf");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "is not a pbuf");
 	a.bp = NULL;
-	EXPECT_PANIC(do_relpbuf, &a, "is not a pbuf");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "is not a pbuf");
 	KT_EXPECT_EQ(pbuf_nfree(), nfree);
 	relpbuf(bp, NULL);
 }
@@ -320,7 +301,7 @@ KTEST(pbuf, double_release_panics)
 	a.cnt = &c;
 	relpbuf(a.bp, &c);
 	a.bp->b_rcred = cr;		/* would be freed by a second release */
-	EXPECT_PANIC(do_relpbuf, &a, "already free");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "already free");
 	KT_EXPECT_EQ(c, 1);
 	KT_EXPECT_EQ(cr->cr_ref, 1);
 	KT_EXPECT_EQ(pbuf_nfree(), nswbuf);
@@ -335,9 +316,9 @@ KTEST(pbuf, release_to_another_counter_panics)
 
 	a.bp = getpbuf(&c);
 	a.cnt = &d;
-	EXPECT_PANIC(do_relpbuf, &a, "was taken with counter");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "was taken with counter");
 	a.cnt = NULL;
-	EXPECT_PANIC(do_relpbuf, &a, "was taken with counter");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "was taken with counter");
 	KT_EXPECT_EQ(c, 1);
 	KT_EXPECT_EQ(d, 2);
 	relpbuf(a.bp, &c);
@@ -354,14 +335,14 @@ KTEST(pbuf, counter_rising_above_start_panics)
 	a.cnt = &c;
 	KT_EXPECT_SEQ(c, -2);
 	c = -1;					/* -1 would become 0 */
-	EXPECT_PANIC(do_relpbuf, &a, "would rise above its start");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "would rise above its start");
 	c = -2;
 	relpbuf(a.bp, &c);
 	KT_EXPECT_SEQ(c, -1);
 	a.bp = getpbuf(&p);
 	a.cnt = &p;
 	p = nswbuf;				/* would become nswbuf + 1 */
-	EXPECT_PANIC(do_relpbuf, &a, "would rise above its start");
+	KT_EXPECT_PANIC(do_relpbuf, &a, "would rise above its start");
 	p = nswbuf - 1;
 	relpbuf(a.bp, &p);
 	KT_EXPECT_EQ(p, nswbuf);
@@ -400,12 +381,12 @@ KTEST(pbuf, getpbuf_where_sleep_is_forbidden_panics)
 {
 	int c = 1;
 
-	EXPECT_PANIC(getpbuf_in_critical, &c, "may sleep");
+	KT_EXPECT_PANIC(getpbuf_in_critical, &c, "may sleep");
 	if (in_critical) {
 		in_critical = false;
 		critical_exit();
 	}
-	EXPECT_PANIC(getpbuf_spinning, &c, "may sleep");
+	KT_EXPECT_PANIC(getpbuf_spinning, &c, "may sleep");
 	if (spinlock_owned(&test_sl))
 		spinlock_release(&test_sl);
 	KT_EXPECT_EQ(c, 1);
@@ -430,7 +411,7 @@ KTEST(pbuf, ucred_free_below_zero_panics)
 	struct ucred dead;
 
 	memset(&dead, 0, sizeof(dead));
-	EXPECT_PANIC(do_crfree, &dead, "drops below 0");
+	KT_EXPECT_PANIC(do_crfree, &dead, "drops below 0");
 	dead.cr_ref = 0;
-	EXPECT_PANIC(do_crhold, &dead, "reference count 0");
+	KT_EXPECT_PANIC(do_crhold, &dead, "reference count 0");
 }

@@ -254,24 +254,6 @@ KTEST(quickmap, every_cpu_at_once_no_ipi)
 
 /* ---------------------------------------------------------- misuse */
 
-/* Run fn(arg) expecting a panic whose message contains what. */
-static void
-expect_panic_at(void (*fn)(void *), void *arg, const char *what, int line)
-{
-	struct kcatch kc;
-
-	kcatch_arm(&kc, KCATCH_PANIC);
-	if (setjmp(kc.kc_jb) == 0)
-		fn(arg);
-	kcatch_disarm(&kc);
-	if (kc.kc_count == 1 && strstr(kc.kc_msg, what) != NULL)
-		return;
-	ktest_diag("expected a panic with \"%s\", got: %s", what,
-	    kc.kc_count != 0 ? kc.kc_msg : "none");
-	ktest_fail_msg(__FILE__, line, "expected a KASSERT", false);
-}
-#define	EXPECT_PANIC(fn, arg, what) expect_panic_at(fn, arg, what, __LINE__)
-
 static void
 do_enter(void *arg)
 {
@@ -298,18 +280,18 @@ misuse_one_path(vm_page_t a, vm_page_t b)
 	vaddr_t va;
 
 	va = pmap_quick_enter_page(a);
-	EXPECT_PANIC(do_enter, b, "nested");
+	KT_EXPECT_PANIC(do_enter, b, "nested");
 	KT_EXPECT_EQ(curcpu()->pc_qmap_held, va);
 	KT_EXPECT_EQ(curthread->td_critnest, crit + 1);
-	EXPECT_PANIC(do_remove, (void *)(va + PAGE_SIZE),
+	KT_EXPECT_PANIC(do_remove, (void *)(va + PAGE_SIZE),
 	    "is not this CPU's quick map");
-	EXPECT_PANIC(do_msleep, &crit, "while holding the quick map");
+	KT_EXPECT_PANIC(do_msleep, &crit, "while holding the quick map");
 	KT_EXPECT_EQ(curcpu()->pc_qmap_held, va);
 	KT_EXPECT_EQ(pmap_extract(va), VM_PAGE_TO_PHYS(a));
 	pmap_quick_remove_page(va);
 	KT_EXPECT_EQ(curthread->td_critnest, crit);
 	/* Removing with nothing held. */
-	EXPECT_PANIC(do_remove, (void *)va, "is not this CPU's quick map");
+	KT_EXPECT_PANIC(do_remove, (void *)va, "is not this CPU's quick map");
 	KT_EXPECT_EQ(curthread->td_critnest, crit);
 }
 
@@ -335,7 +317,7 @@ KTEST(quickmap, spin_lock_held_panics)
 	int crit = curthread->td_critnest;
 
 	spinlock_acquire(&sl);
-	EXPECT_PANIC(do_enter, m, "spin lock held");
+	KT_EXPECT_PANIC(do_enter, m, "spin lock held");
 	KT_EXPECT_EQ(curcpu()->pc_qmap_held, 0);
 	spinlock_release(&sl);
 	KT_EXPECT_EQ(curthread->td_critnest, crit);
