@@ -43,30 +43,10 @@ __curcpu(void)
 	return (pc);
 }
 
-/*
- * One pointer-sized field of this CPU's struct pcpu, in one %gs-relative
- * load that an interrupt cannot split (FreeBSD's __PCPU_GET).  curthread
- * needs it: curcpu()->pc_curthread is two loads, and a thread preempted
- * and moved to another CPU between them reads the old CPU's thread.
- */
-#define	__PCPU_GET(field) __extension__ ({				\
-	__typeof__(((struct pcpu *)0)->field) __res;			\
-									\
-	_Static_assert(sizeof(__res) == sizeof(void *),			\
-	    "__PCPU_GET reads pointer-sized fields");			\
-	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(__res)		\
-	    : "i"(__builtin_offsetof(struct pcpu, field)));		\
-	__res;								\
-})
-
-/* Store to one pointer-sized field of this CPU's struct pcpu, likewise. */
-#define	__PCPU_SET(field, val) do {					\
-	__typeof__(((struct pcpu *)0)->field) __val = (val);		\
-									\
-	_Static_assert(sizeof(__val) == sizeof(void *),			\
-	    "__PCPU_SET writes pointer-sized fields");			\
-	__asm__ volatile("movq %0, %%gs:%c1" : : "er"(__val),		\
-	    "i"(__builtin_offsetof(struct pcpu, field)) : "memory");	\
-} while (0)
+/* __PCPU_GET and __PCPU_SET: one gs-relative movq (kernel/x86). */
+#define	__PCPU_SEG	"gs"
+#define	__PCPU_MOV	"movq"
+#define	__PCPU_IMM	"er"		/* a register, or an immediate */
+#include <x86/pcpu_access.h>
 
 #endif /* !_MACHINE_PCPU_H_ */
