@@ -78,6 +78,7 @@ shquote		= '$(subst ','\'',$(1))'
 # from the bottom of the kernel up.  Every .c file in tests/ must be named
 # in TEST_SRCS or BENCH_SRCS (checked below).
 TEST_SRCS	:= tests/lib_test.c tests/lib_list_test.c tests/boot_test.c \
+		   tests/ktest_test.c \
 		   tests/trap_test.c tests/vm_page_test.c \
 		   tests/vm_page_misuse_test.c tests/vm_page_cache_test.c \
 		   tests/vm_snap.c \

@@ -8,10 +8,12 @@
 #include <kernel/systm.h>
 #include <kernel/ktest.h>
 #include <kernel/cmdline.h>
+#include <kernel/errno.h>
 #include <kernel/trap.h>
 #include <kernel/lock.h>
 #include <kernel/machdep.h>
 #include <kernel/setjmp.h>
+#include <kernel/thread.h>
 #include <lib/string.h>
 
 #define	KTEST_MAX	1024
@@ -38,6 +40,12 @@ static int		 cur_index;		/* its KTAP number */
 static enum kt_result	 cur_result;
 static const char	*cur_skip;
 static jmp_buf		 cur_jb;
+static bool		 cur_quiet;		/* a nested run: no diagnostics */
+static struct {
+	void		(*fn)(void *);
+	void		*arg;
+} defer[KTEST_DEFER_MAX];			/* ktest_defer's actions */
+static int		 ndefer;		/* defer[0..ndefer) pending */
 static struct {
 	bool		 active;	/* between the plan and the end */
 	int		 first, end;	/* the suite running: tests[first..end) */
@@ -63,6 +71,8 @@ ktest_diag(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (cur_quiet)
+		return;
 	kprintf("    # ");
 	va_start(ap, fmt);
 	vkprintf(fmt, ap);
@@ -138,6 +148,115 @@ ktest_skip(const char *reason)
 		cur_result = KT_SKIP;
 	cur_skip = reason;
 	longjmp(cur_jb, 1);
+}
+
+/*
+ * ktest_defer: run fn(arg) when the running test ends; see kernel/ktest.h.
+ * A full table must not leak what the caller meant to release: fn(arg)
+ * runs at once and the test ends failed, so its body never uses arg again.
+ */
+int
+ktest_defer(void (*fn)(void *), void *arg)
+{
+	if (cur == NULL)
+		return (EINVAL);
+	if (ndefer == KTEST_DEFER_MAX) {
+		ktest_diag("ktest_defer: more than %d deferred actions; ran "
+		    "this one now", KTEST_DEFER_MAX);
+		fn(arg);
+		ktest_failed(true);
+	}
+	defer[ndefer].fn = fn;
+	defer[ndefer].arg = arg;
+	ndefer++;
+	return (0);
+}
+
+/*
+ * Run the deferred actions above base, last registered first.  Each is
+ * popped before it runs: an action that fails an assertion longjmps to
+ * cur_jb, whose setjmp caller calls this again for the rest.
+ */
+static void
+run_deferred(int base)
+{
+	while (ndefer > base) {
+		ndefer--;
+		defer[ndefer].fn(defer[ndefer].arg);
+	}
+}
+
+/* What the test thread had when the test began (check_thread). */
+struct kt_thread_state {
+	int		 pinned, critnest;
+};
+
+static void
+save_thread(struct kt_thread_state *ts)
+{
+	ts->pinned = curthread->td_pinned;
+	ts->critnest = curthread->td_critnest;
+}
+
+/*
+ * A test must leave its thread as it found it: undo a leaked sched_pin
+ * or critical_enter, or every later test would run pinned or without
+ * preemption (and one that sleeps would panic).  Undoing is safe: the
+ * test has ended, nothing of it relies on the CPU any more, and no spin
+ * lock is held (checked first by the caller; a held one keeps the leaked
+ * section, the spin lock check fails the test).
+ */
+static void
+check_thread(const struct kt_thread_state *ts)
+{
+	struct thread *td = curthread;
+
+	if (td->td_pinned > ts->pinned) {
+		ktest_diag("test returned pinned: sched_pin nesting %d, was "
+		    "%d; unpinned", td->td_pinned, ts->pinned);
+		td->td_pinned = ts->pinned;
+		cur_result = KT_FAIL;
+	}
+	if (td->td_critnest > ts->critnest && spinlock_count() == 0) {
+		ktest_diag("test returned in a critical section: nesting %d, "
+		    "was %d; left it", td->td_critnest, ts->critnest);
+		while (td->td_critnest > ts->critnest)
+			critical_exit();	/* takes an owed preemption */
+		cur_result = KT_FAIL;
+	}
+}
+
+/*
+ * ktest_run_nested: run fn as a test of its own inside the running one,
+ * quietly; see kernel/ktest.h.  The outer test's state is saved around
+ * it, and its deferred actions stay pending below base.
+ */
+int
+ktest_run_nested(void (*fn)(void))
+{
+	jmp_buf outer_jb;
+	enum kt_result outer_result = cur_result, r;
+	const char *outer_skip = cur_skip;
+	bool outer_quiet = cur_quiet;
+	struct kt_thread_state ts;
+	int base = ndefer;
+
+	KASSERT(cur != NULL, ("ktest_run_nested outside a test"));
+	memcpy(&outer_jb, &cur_jb, sizeof(jmp_buf));
+	save_thread(&ts);
+	cur_result = KT_PASS;
+	cur_quiet = true;
+	if (setjmp(cur_jb) == 0)
+		fn();
+	run_deferred(base);
+	check_thread(&ts);
+	r = cur_result;
+	memcpy(&cur_jb, &outer_jb, sizeof(jmp_buf));
+	cur_result = outer_result;
+	cur_skip = outer_skip;
+	cur_quiet = outer_quiet;
+	return (r == KT_PASS ? KTEST_PASSED : r == KT_FAIL ? KTEST_FAILED :
+	    KTEST_SKIPPED);
 }
 
 /* Position of the first registered test whose field equals t's. */
@@ -312,6 +431,7 @@ static void
 run_one(int i, int n)
 {
 	const struct ktest *t = tests[i];
+	struct kt_thread_state ts;
 
 	debugcon_puts("start ");
 	debugcon_puts(t->kt_suite);
@@ -323,19 +443,24 @@ run_one(int i, int n)
 	cur_result = KT_PASS;
 	cur_skip = NULL;
 	cur = t;
+	save_thread(&ts);
 	if (setjmp(cur_jb) == 0)
 		t->kt_fn();
+	/* Before the deferred actions: a panic in one must not land here. */
 	if (kcatch_armed()) {
 		ktest_diag("test returned with a trap catch still armed");
 		cur_result = KT_FAIL;
 		kcatch_reset();
 	}
+	/* Passed, failed or skipped; an assertion in one comes back above. */
+	run_deferred(0);
 	/* A test that leaks a spin lock would wedge every later one. */
 	if (spinlock_count() != 0) {
 		ktest_diag("test returned holding %d spin lock(s)",
 		    spinlock_count());
 		cur_result = KT_FAIL;
 	}
+	check_thread(&ts);
 	cur = NULL;
 	print_result(cur_result, n, t->kt_name, cur_skip);
 	count_result(&run.c, cur_result, cur_skip);

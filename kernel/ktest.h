@@ -21,6 +21,13 @@
  *    hold a lock or a quick map across an assertion that may fail).
  *  - KT_EXPECT_PANIC(fn, arg, what) runs fn(arg) and records a failure
  *    unless it panics with a message containing what (ktest_expect_panic).
+ *  - ktest_defer(fn, arg) has fn(arg) run when the test ends, however it
+ *    ends (passed, failed, an assertion or KT_SKIP), last registered
+ *    first: register a release right after the allocation or switch it
+ *    undoes, so a failed test does not starve or misconfigure the next.
+ *  - After each test the runner fails it if it left a trap catch armed,
+ *    a spin lock held, or its thread pinned (sched_pin) or in a critical
+ *    section; it undoes the latter two and names them.
  *  - KT_SKIP(reason) ends the test as skipped.  Skip only for a reason the
  *    configuration imposes (one CPU, too little memory), never to hide a bug.
  *  - ktest_diag() prints a "# " diagnostic line; never call kprintf() from a
@@ -84,6 +91,29 @@ void	ktest_skip(const char *reason) __attribute__((noreturn));
  */
 bool	ktest_expect_panic(void (*fn)(void *), void *arg, const char *what,
 	    const char *file, int line);
+/*
+ * ktest_defer: have fn(arg) run when the running test ends, as Linux
+ * KUnit's kunit_add_action: whether it passed, failed, or was ended by a
+ * KT_ASSERT_* or KT_SKIP; the actions run last registered first, before
+ * the runner's checks (spin locks, pinning), in the test's thread.
+ * => returns 0; EINVAL outside a test (nothing is registered).
+ * => at most KTEST_DEFER_MAX pending per test: one more runs fn(arg) at
+ *    once and ends the test failed ("more than N deferred actions").
+ * => an action may fail an assertion: the rest still run.
+ */
+#define	KTEST_DEFER_MAX	32
+int	ktest_defer(void (*fn)(void *), void *arg);
+/*
+ * ktest_run_nested: run fn as a test inside the running one, for tests
+ * of the framework itself (a test meant to fail cannot be in the run).
+ * => returns KTEST_PASSED, KTEST_FAILED or KTEST_SKIPPED; fn's failures
+ *    are not the caller's and its diagnostics are not printed.
+ * => fn's deferred actions and the thread checks run before it returns.
+ */
+#define	KTEST_PASSED	0
+#define	KTEST_FAILED	1
+#define	KTEST_SKIPPED	2
+int	ktest_run_nested(void (*fn)(void));
 void	ktest_diag(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 /* True while a test body runs. */
