@@ -131,6 +131,19 @@ random_io_disk_size(void)
 	return (0);
 }
 
+/* Deferred releases (ktest_defer): a failed assertion must not leak. */
+static void
+defer_free(void *p)
+{
+	free(p);
+}
+
+static void
+defer_md_destroy(void *md)
+{
+	md_destroy(md);
+}
+
 /*
  * Random reads and writes against a copy of the disk: any sector, up to
  * 1.5 * MAXPHYS long (so across pages and across pbufs), from a buffer
@@ -153,9 +166,16 @@ random_io(int how)
 	if (size < DISK_SIZE)
 		ktest_diag("a disk of %zu KiB: %lu pages free", size / 1024,
 		    vm_cnt.v_free_count);
-	md = md_create(size);
+	/*
+	 * Most of the free memory: a failed assertion below must give it
+	 * back, or the next test on a small machine waits for pages forever.
+	 */
+	KT_ASSERT_NOTNULL(md = md_create(size));
+	KT_ASSERT_EQ(ktest_defer(defer_md_destroy, md), 0);
 	copy = malloc(size, M_WAITOK | M_ZERO);
+	KT_ASSERT_EQ(ktest_defer(defer_free, copy), 0);
 	buf = malloc(BUF_SIZE, M_WAITOK);
+	KT_ASSERT_EQ(ktest_defer(defer_free, buf), 0);
 	md_set_copy(md, how);
 
 	for (op = 0; op < 300; op++) {
@@ -190,9 +210,6 @@ random_io(int how)
 		KT_ASSERT_EQ(md_read(md, off, buf + 1, MAXPHYS), 0);
 		KT_EXPECT_SEQ(mismatch(buf + 1, copy + off, MAXPHYS), -1);
 	}
-	free(buf);
-	free(copy);
-	md_destroy(md);
 }
 
 KTEST(md, random_io_matches_a_copy)
