@@ -47,11 +47,31 @@ npaths(void)
 	return (PMAP_HAS_DMAP ? 2 : 1);
 }
 
+static void
+restore_slot(void *slot)
+{
+	(void)pmap_quick_use_slot(slot != NULL);
+}
+
+/*
+ * pmap_quick_use_slot(slot) for the rest of the test: the path found is
+ * put back when the test ends, however it ends (ktest_defer).
+ */
+static bool
+use_slot(bool slot)
+{
+	bool old = pmap_quick_use_slot(slot);
+
+	if (ktest_defer(restore_slot, old ? (void *)1 : NULL) != 0)
+		KT_FAIL("use_slot outside a test");
+	return (old);
+}
+
 /* Path p: 0 the slot, 1 the direct map. */
 static bool
 use_path(int p)
 {
-	return (pmap_quick_use_slot(p == 0));
+	return (use_slot(p == 0));
 }
 
 KTEST(quickmap, every_cpu_has_its_own_slot)
@@ -124,7 +144,7 @@ KTEST(quickmap, slot_and_direct_map_agree)
 {
 	vm_page_t m = wired_page();
 	volatile uint32_t *d = (uint32_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
-	bool old = pmap_quick_use_slot(true);
+	bool old = use_slot(true);
 	uint32_t *p;
 	vaddr_t va;
 
@@ -212,7 +232,7 @@ static void
 all_at_once(bool slot)
 {
 	struct thread *td[MAXCPU];
-	bool old = pmap_quick_use_slot(slot);
+	bool old = use_slot(slot);
 	uint32_t *p;
 	vaddr_t va;
 	int cpu, i, bad;

@@ -116,7 +116,7 @@ KTEST(sf_buf, free_wakes_one_sleeper_on_another_cpu)
 	bool old;
 
 	SFPOOL_REQUIRE(2);
-	old = sf_buf_use_map(true);
+	old = sftest_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 2));
 	KT_ASSERT_TRUE(sfpool_fill(&h, 0));
@@ -150,7 +150,7 @@ KTEST(sf_buf, catch_sleeper_returns_null_on_signal_plain_does_not)
 	bool old;
 
 	SFPOOL_REQUIRE(2);
-	old = sf_buf_use_map(true);
+	old = sftest_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 2));
 	KT_ASSERT_TRUE(sfpool_fill(&h, 0));
@@ -188,7 +188,7 @@ KTEST(sf_buf, cpuprivate_sends_no_ipi_shared_hit_flushes_the_rest)
 	int i, me;
 
 	SFPOOL_REQUIRE(16);
-	old = sf_buf_use_map(true);
+	old = sftest_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 16));
 	sched_pin();
@@ -337,7 +337,7 @@ KTEST(sf_buf, stale_tlb_every_cpu_reads_the_new_page)
 	if (mp_ncpus < 2)
 		KT_SKIP("needs 2 CPUs");
 	SFPOOL_REQUIRE(2 * STALE_ROUNDS);
-	old = sf_buf_use_map(true);
+	old = sftest_use_map(true);
 	memset(&st, 0, sizeof(st));
 	KT_ASSERT_TRUE(sfpages_alloc(&st.pg, 2 * STALE_ROUNDS));
 	tag_pages(&st.pg, 0);

@@ -115,7 +115,7 @@ stress_path(bool map, unsigned long total)
 
 	if (map)
 		SFPOOL_REQUIRE(STRESS_PAGES);
-	old = sf_buf_use_map(map);
+	old = sftest_use_map(map);
 	memset(&sr, 0, sizeof(sr));
 	sr.ops_per_cpu = total / mp_ncpus;
 	sr.shared_every = MAX(STRESS_SHARED_EVERY, total / STRESS_SHARED_MAX);

@@ -137,6 +137,39 @@ sfpage_bad_words(vaddr_t va, uint32_t tag)
 	return (bad);
 }
 
+static void
+restore_map(void *map)
+{
+	(void)sf_buf_use_map(map != NULL);
+}
+
+static void
+restore_slot(void *slot)
+{
+	(void)pmap_quick_use_slot(slot != NULL);
+}
+
+/* See tests/sf_buf_test.h. */
+bool
+sftest_use_map(bool map)
+{
+	bool old = sf_buf_use_map(map);
+
+	if (ktest_defer(restore_map, old ? (void *)1 : NULL) != 0)
+		KT_FAIL("sftest_use_map outside a test");
+	return (old);
+}
+
+bool
+sftest_use_slot(bool slot)
+{
+	bool old = pmap_quick_use_slot(slot);
+
+	if (ktest_defer(restore_slot, old ? (void *)1 : NULL) != 0)
+		KT_FAIL("sftest_use_slot outside a test");
+	return (old);
+}
+
 static int
 npaths(void)
 {
@@ -149,7 +182,7 @@ npaths(void)
 static bool
 sf_path(int p)
 {
-	return (sf_buf_use_map(p == 0));
+	return (sftest_use_map(p == 0));
 }
 
 static void
@@ -190,7 +223,7 @@ KTEST(sf_buf, maps_the_page_and_agrees_with_quick_maps)
 	int p, q;
 
 	for (q = 0; q < 1 + PMAP_HAS_DMAP; q++) {	/* quick: slot, dmap */
-		oldq = pmap_quick_use_slot(q == 0);
+		oldq = sftest_use_slot(q == 0);
 		for (p = 0; p < npaths(); p++) {
 			olds = sf_path(p);
 			content_one_path(m, p);
@@ -229,7 +262,7 @@ KTEST(sf_buf, hit_returns_same_sf_buf_without_remap)
 	vm_page_t m = vm_page_alloc(VM_ALLOC_WIRED);
 	struct sf_buf_stats a, b;
 	struct sf_buf *s1, *s2, *s3;
-	bool old = sf_buf_use_map(true);
+	bool old = sftest_use_map(true);
 
 	sched_pin();
 	KT_ASSERT_NOTNULL(s1 = sf_buf_alloc(m, SFB_CPUPRIVATE));
@@ -276,7 +309,7 @@ KTEST(sf_buf, lru_order_exhaustion_and_hit_on_full_pool)
 	int i;
 
 	SFPOOL_REQUIRE(7);
-	old = sf_buf_use_map(true);
+	old = sftest_use_map(true);
 	extra = vm_page_alloc(VM_ALLOC_WIRED);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&abc, 3));
@@ -333,7 +366,7 @@ KTEST(sf_buf, unused_old_mapping_skips_the_flush)
 	bool old;
 
 	SFPOOL_REQUIRE(3);
-	old = sf_buf_use_map(true);
+	old = sftest_use_map(true);
 
 	KT_ASSERT_TRUE(sfpages_alloc(&pg, 3));
 	sched_pin();

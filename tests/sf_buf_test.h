@@ -42,6 +42,15 @@ void	sfpool_release(struct sfheld *h);
 /* Free sf_bufs in the pool now. */
 unsigned long sfpool_free_count(void);
 
+/*
+ * sf_buf_use_map(map) and pmap_quick_use_slot(slot) for the rest of the
+ * test: the path found is put back when the test ends, however it ends
+ * (ktest_defer), so a failed assertion does not leave later tests on
+ * the wrong path.  Each returns the path found, as the call it wraps.
+ */
+bool	sftest_use_map(bool map);
+bool	sftest_use_slot(bool slot);
+
 /* The contents check: every word of the page names it and a generation. */
 void	sfpage_fill(vaddr_t va, uint32_t tag);
 int	sfpage_bad_words(vaddr_t va, uint32_t tag);
