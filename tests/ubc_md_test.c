@@ -32,6 +32,7 @@ KTEST(ubc, md_object_data_reaches_the_disk)
 	int p;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct md_softc *md = md_create(size);
 		struct uvm_object *uobj = mdobj_create(md, size);
@@ -92,6 +93,7 @@ KTEST(ubc, md_bad_sector_stops_transfer_at_its_page)
 	int p;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct md_softc *md = md_create(size);
 		struct uvm_object *uobj;

@@ -250,6 +250,7 @@ KTEST(ubc, lru_reuses_windows_when_more_are_wanted)
 	uint8_t b;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	n = uc.uc_nwins + 8;
 	/*
 	 * Every window written keeps a page: the point needs more pages
@@ -497,6 +498,7 @@ KTEST(ubc, concurrent_readers_writers_every_cpu)
 	struct ubc_config uc;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	concurrent_run(true);		/* md: once, on the boot's path */
 	ubc_set_direct(false);
 	concurrent_run(false);

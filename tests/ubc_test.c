@@ -229,6 +229,7 @@ KTEST(ubc, pattern_round_trip_both_paths)
 	int p;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct uvm_object *uobj = uao_create(3 * ubc_winsize() +
 		    5 * PAGE_SIZE, 0);
@@ -252,6 +253,7 @@ KTEST(ubc, unaligned_writes_cross_windows)
 	int p;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct uvm_object *uobj = uao_create(size, 0);
 
@@ -280,6 +282,7 @@ KTEST(ubc, holes_read_zeros)
 	int p, bad;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct uvm_object *uobj = p ? uao_create(size, 0) :
 		    tpager_create(size);
@@ -307,6 +310,7 @@ KTEST(ubc, data_reaches_backing_store)
 	int p;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct uvm_object *uobj = tpager_create(size);
 
@@ -363,6 +367,7 @@ KTEST(ubc, io_error_partialok_stops_at_page)
 	int p;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct uvm_object *uobj = stored_object(12, 7);
 
@@ -419,6 +424,7 @@ KTEST(ubc, faultbusy_zeroes_uncovered_part)
 	int p;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	for (p = 0; p < NPATHS && use_path(p); p++) {
 		struct uvm_object *uobj = stored_object(4, 9);
 
@@ -453,6 +459,7 @@ KTEST(ubc, advice_controls_read_ahead)
 	unsigned long r0 = tpager_reads(uobj), ios;
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	use_path(0);
 	ubc_get_stats(&s0);
 	KT_EXPECT_EQ(ubc_rw(uobj, b, 16, 0, UIO_READ, UVM_ADV_RANDOM, 0,
@@ -493,6 +500,7 @@ KTEST(ubc, cached_window_hits_without_faults_unmap_drops)
 	uint8_t b[64];
 
 	ubc_get_config(&uc);
+	ubc_keep_path();
 	use_path(0);
 	KT_EXPECT_EQ(ubc_rw(uobj, b, 64, 0, UIO_READ, 0, 0, NULL), 0);
 	ubc_get_stats(&s0);

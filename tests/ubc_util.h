@@ -3,6 +3,7 @@
 #define _TESTS_UBC_UTIL_H_
 
 #include <kernel/systm.h>
+#include <kernel/ktest.h>
 #include <kernel/uio.h>
 #include <mm/ubc.h>
 
@@ -61,6 +62,28 @@ ubc_winsize(void)
 
 	ubc_get_config(&uc);
 	return ((vsize_t)1 << uc.uc_winshift);
+}
+
+static inline void
+ubc_restore_direct(void *direct)
+{
+	(void)ubc_set_direct(direct != NULL);
+}
+
+/*
+ * The test is about to switch the path (ubc_set_direct): have the one
+ * in use now put back when it ends, however it ends (ktest_defer), so a
+ * failed assertion does not leave later tests on the wrong path.
+ */
+static inline void
+ubc_keep_path(void)
+{
+	struct ubc_config uc;
+
+	ubc_get_config(&uc);
+	if (ktest_defer(ubc_restore_direct, uc.uc_direct ? (void *)1 :
+	    NULL) != 0)
+		KT_FAIL("ubc_keep_path outside a test");
 }
 
 #endif /* !_TESTS_UBC_UTIL_H_ */
