@@ -100,6 +100,8 @@ bool	ktest_expect_panic(void (*fn)(void *), void *arg, const char *what,
  * => at most KTEST_DEFER_MAX pending per test: one more runs fn(arg) at
  *    once and ends the test failed ("more than N deferred actions").
  * => an action may fail an assertion: the rest still run.
+ * => arg must outlive the test body: never a pointer into its stack
+ *    frame, which is gone when an assertion ends it.
  */
 #define	KTEST_DEFER_MAX	32
 int	ktest_defer(void (*fn)(void *), void *arg);
