@@ -7,7 +7,6 @@
 #include <kernel/md.h>
 #include <mm/malloc.h>
 #include <mm/pbuf.h>
-#include <mm/ubc.h>
 #include <mm/uvm_mdobj.h>
 #include <mm/uvm_object.h>
 
@@ -80,8 +79,6 @@ mdobj_put(struct uvm_object *uobj, voff_t start, voff_t end, int flags)
 static void
 mdobj_destroy(struct uvm_object *uobj)
 {
-	uvm_obj_flush(uobj, PGO_FREE);
-	ubc_purge(uobj);
 	uvm_obj_destroy(uobj);
 	free(uobj);
 }

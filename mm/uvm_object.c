@@ -48,12 +48,16 @@ uvm_obj_init(struct uvm_object *uobj, const struct uvm_pagerops *ops,
 }
 
 /*
- * uvm_obj_destroy: free what uvm_obj_init allocated.
- * => no pages left, no UBC window attached (ubc_purge first).
+ * uvm_obj_destroy: the end of a pager's pgo_destroy: drop every resident
+ * page (data not yet written back dies with the object), detach its UBC
+ * windows, free what uvm_obj_init allocated.  The pager frees the object.
+ * => no window in use (ubc_purge's KASSERT); may sleep.
  */
 void
 uvm_obj_destroy(struct uvm_object *uobj)
 {
+	uvm_obj_flush(uobj, PGO_FREE);
+	ubc_purge(uobj);
 	KASSERT(uobj->uo_npages == 0, ("uvm_obj_destroy: %d pages left",
 	    uobj->uo_npages));
 	KASSERT(LIST_EMPTY(&uobj->uo_ubc), ("uvm_obj_destroy: UBC windows "
@@ -369,8 +373,6 @@ uao_put(struct uvm_object *uobj, voff_t start, voff_t end, int flags)
 static void
 uao_destroy(struct uvm_object *uobj)
 {
-	uvm_obj_flush(uobj, PGO_FREE);
-	ubc_purge(uobj);
 	uvm_obj_destroy(uobj);
 	free(uobj);
 }

@@ -90,13 +90,11 @@ tpager_destroy(struct uvm_object *uobj)
 	struct tpager *t = tp(uobj);
 	int64_t i;
 
-	uvm_obj_flush(uobj, PGO_FREE);	/* the data dies with the object */
-	ubc_purge(uobj);
+	uvm_obj_destroy(uobj);		/* the data dies with the object */
 	for (i = 0; i < uobj->uo_size >> PAGE_SHIFT; i++)
 		if (t->tp_store[i] != NULL)
 			vm_page_free(t->tp_store[i]);
 	free(t->tp_store);
-	uvm_obj_destroy(uobj);
 	free(t);
 }
 
